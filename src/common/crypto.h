@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_COMMON_CRYPTO_H
+#define TPMCARD_COMMON_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The module's own software cryptography: digests, the AEAD that wraps key
+ * auth values, the PIN KDF and random numbers.  All of it runs in a private
+ * OpenSSL library context with only the default provider loaded, so that
+ * engines or providers loaded by the host application (a PKCS#11 engine,
+ * say) never see our keys or route our operations back into us.
+ */
+
+enum crypto_digest {
+	CRYPTO_SHA1 = 0,
+	CRYPTO_SHA224,
+	CRYPTO_SHA256,
+	CRYPTO_SHA384,
+	CRYPTO_SHA512,
+	CRYPTO_DIGEST_COUNT,
+};
+
+#define CRYPTO_MAX_DIGEST 64
+#define CRYPTO_AEAD_KEY_LEN 32
+#define CRYPTO_AEAD_OVERHEAD (12 + 16) /* nonce + tag */
+#define CRYPTO_PIN_AUTH_LEN 32
+
+/* Size in bytes of a digest, 0 for an unknown one. */
+size_t crypto_digest_len(enum crypto_digest alg);
+
+/* Hashes len bytes into out (CRYPTO_MAX_DIGEST bytes); false on failure. */
+bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
+			uint8_t *out, size_t *out_len);
+
+/* Fills buf with len bytes from the DRBG; false on failure. */
+bool crypto_random(void *buf, size_t len);
+
+/*
+ * AES-256-GCM: out gets nonce || ciphertext || tag, plain_len +
+ * CRYPTO_AEAD_OVERHEAD bytes.  key is CRYPTO_AEAD_KEY_LEN bytes.
+ */
+bool crypto_aead_seal(const uint8_t *key, const void *aad, size_t aad_len,
+		      const uint8_t *plain, size_t plain_len, uint8_t *out);
+
+/*
+ * Inverse of crypto_aead_seal: plain gets sealed_len - CRYPTO_AEAD_OVERHEAD
+ * bytes; false when the input is short, altered or the key is wrong (plain
+ * is wiped then).
+ */
+bool crypto_aead_open(const uint8_t *key, const void *aad, size_t aad_len,
+		      const uint8_t *sealed, size_t sealed_len, uint8_t *plain);
+
+/*
+ * Derives the TPM authValue of a PIN-sealed object: HKDF-SHA256 of the PIN
+ * with salt, CRYPTO_PIN_AUTH_LEN bytes into out.
+ */
+bool crypto_pin_auth(const void *pin, size_t pin_len, const uint8_t *salt,
+		     size_t salt_len, uint8_t *out);
+
+/* Releases the private library context (C_Finalize, tests). */
+void crypto_shutdown(void);
+
+#endif /* TPMCARD_COMMON_CRYPTO_H */
