@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "tpm/tpm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "tpm/tpm_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TPM
+#include "common/log.h"
+
+#define SRK_PERSISTENT_HANDLE 0x81000001
+
+/* The TCTI configuration string, or NULL for the tctildr default. */
+static const char *tcti_config(void)
+{
+	static const char *const vars[] = { "TPMCARD_TCTI", "TPM2_PKCS11_TCTI",
+					    "TPM2TOOLS_TCTI" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *value = secure_getenv(vars[i]);
+
+		if (value != NULL && value[0] != '\0') {
+			log_debug("TCTI from %s: %s", vars[i], value);
+			return value;
+		}
+	}
+	log_debug("TCTI: tpm2-tss default order");
+	return NULL;
+}
+
+/*
+ * tpm2-tss 3.2 logs to stderr on its own (every expected "no persistent
+ * SRK" probe, every wrong PIN) and reads TSS2_LOG at its first message,
+ * with no API to set it.  We live in someone else's process: unless the
+ * user set TSS2_LOG, or asked us for tpm debug output, keep it quiet.
+ */
+static void quiet_tss_logging(void)
+{
+	if (getenv("TSS2_LOG") != NULL)
+		return;
+	setenv("TSS2_LOG",
+	       log_enabled(TC_LAYER_TPM, TC_LOG_DEBUG) ? "all+warning" :
+							 "all+none",
+	       0);
+}
+
+enum tpm_rc tpm_open(struct tpm **out)
+{
+	struct tpm *tpm;
+	TSS2_RC rc;
+
+	*out = NULL;
+	tpm = calloc(1, sizeof(*tpm));
+	if (tpm == NULL)
+		return TPM_E_NO_MEMORY;
+	quiet_tss_logging();
+	pthread_mutex_init(&tpm->lock, NULL);
+	tpm->srk = ESYS_TR_NONE;
+	tpm->session = ESYS_TR_NONE;
+	rc = Tss2_TctiLdr_Initialize(tcti_config(), &tpm->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm_map(rc, "connect to the TPM");
+		free(tpm);
+		return TPM_E_NO_DEVICE;
+	}
+	rc = Esys_Initialize(&tpm->esys, tpm->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		enum tpm_rc mapped = tpm_map(rc, "Esys_Initialize");
+
+		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		free(tpm);
+		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
+	}
+	*out = tpm;
+	return TPM_OK;
+}
+
+void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle)
+{
+	TSS2_RC rc;
+
+	if (handle == ESYS_TR_NONE)
+		return;
+	rc = Esys_FlushContext(tpm->esys, handle);
+	if (rc != TSS2_RC_SUCCESS)
+		tpm_map(rc, "flush");
+}
+
+void tpm_close(struct tpm *tpm)
+{
+	if (tpm == NULL)
+		return;
+	pthread_mutex_lock(&tpm->lock);
+	while (tpm->keys != NULL) {
+		struct tpm_key *key = tpm->keys;
+
+		pthread_mutex_unlock(&tpm->lock);
+		tpm_key_close(tpm, key);
+		pthread_mutex_lock(&tpm->lock);
+	}
+	tpm_flush_locked(tpm, tpm->session);
+	if (tpm->srk_transient)
+		tpm_flush_locked(tpm, tpm->srk);
+	Esys_Finalize(&tpm->esys);
+	Tss2_TctiLdr_Finalize(&tpm->tcti);
+	pthread_mutex_unlock(&tpm->lock);
+	pthread_mutex_destroy(&tpm->lock);
+	free(tpm);
+}
+
+void tpm_abandon(struct tpm *tpm)
+{
+	/*
+	 * The parent owns the connection and every handle; a child must not
+	 * send a byte on it, nor free memory it cannot account for.
+	 */
+	(void)tpm;
+}
+
+/* The TCG "Storage Root Key" template: ECC P-256, AES-128-CFB. */
+static void srk_template(TPM2B_PUBLIC *pub)
+{
+	memset(pub, 0, sizeof(*pub));
+	pub->publicArea.type = TPM2_ALG_ECC;
+	pub->publicArea.nameAlg = TPM2_ALG_SHA256;
+	pub->publicArea.objectAttributes =
+		TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+		TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED |
+		TPMA_OBJECT_DECRYPT;
+	pub->publicArea.parameters.eccDetail.symmetric.algorithm =
+		TPM2_ALG_AES;
+	pub->publicArea.parameters.eccDetail.symmetric.keyBits.aes = 128;
+	pub->publicArea.parameters.eccDetail.symmetric.mode.aes =
+		TPM2_ALG_CFB;
+	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+}
+
+/* An object's name: nameAlg || SHA-256(marshalled public area). */
+static bool compute_name(const TPMT_PUBLIC *pub, struct tpm *tpm)
+{
+	uint8_t buf[sizeof(TPMT_PUBLIC)];
+	size_t len = 0, digest_len = 0;
+
+	if (pub->nameAlg != TPM2_ALG_SHA256 ||
+	    Tss2_MU_TPMT_PUBLIC_Marshal(pub, buf, sizeof(buf), &len) !=
+		    TSS2_RC_SUCCESS ||
+	    !crypto_digest_once(CRYPTO_SHA256, buf, len, tpm->srk_name + 2,
+				&digest_len))
+		return false;
+	tpm->srk_name[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
+	tpm->srk_name[1] = (uint8_t)(TPM2_ALG_SHA256 & 0xff);
+	tpm->srk_name_len = digest_len + 2;
+	return true;
+}
+
+static enum tpm_rc srk_create_locked(struct tpm *tpm)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC template, *pub = NULL;
+	enum tpm_rc mapped;
+	TSS2_RC rc;
+
+	srk_template(&template);
+	rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+				ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
+				&template, &outside, &pcrs, &tpm->srk, &pub,
+				NULL, NULL, NULL);
+	/* ESAPI 3.2 names a created primary by its handle: compute it. */
+	if (rc == TSS2_RC_SUCCESS && !compute_name(&pub->publicArea, tpm)) {
+		Esys_Free(pub);
+		tpm_flush_locked(tpm, tpm->srk);
+		tpm->srk = ESYS_TR_NONE;
+		return TPM_E_FAILURE;
+	}
+	Esys_Free(pub);
+	if (rc == TSS2_RC_SUCCESS) {
+		tpm->srk_transient = true;
+		log_debug("transient SRK created");
+		return TPM_OK;
+	}
+	mapped = tpm_map(rc, "create the SRK");
+	return mapped == TPM_E_AUTH_FAIL ? TPM_E_OWNER_AUTH : mapped;
+}
+
+/* TPM_RC_HANDLE: the persistent handle is not defined. */
+static bool is_handle_error(TSS2_RC rc)
+{
+	return (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+	       (rc & TPM2_RC_FMT1) &&
+	       ((rc & 0x3f) | TPM2_RC_FMT1) == TPM2_RC_HANDLE;
+}
+
+enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk)
+{
+	TSS2_RC rc;
+
+	if (tpm->srk == ESYS_TR_NONE) {
+		rc = Esys_TR_FromTPMPublic(tpm->esys, SRK_PERSISTENT_HANDLE,
+					   ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, &tpm->srk);
+		if (rc != TSS2_RC_SUCCESS) {
+			enum tpm_rc mapped;
+
+			tpm->srk = ESYS_TR_NONE;
+			/* Only "no such handle" means: make our own. */
+			if (!is_handle_error(rc)) {
+				mapped = tpm_map(rc, "read SRK 0x81000001");
+				if (mapped == TPM_E_NO_DEVICE ||
+				    mapped == TPM_E_IO)
+					return mapped;
+			}
+			return srk_create_locked(tpm);
+		}
+		log_debug("persistent SRK 0x81000001 in use");
+	}
+	*srk = tpm->srk;
+	return TPM_OK;
+}
+
+enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
+{
+	TPM2B_NAME *tpm_name = NULL;
+	enum tpm_rc rc;
+	ESYS_TR srk;
+
+	pthread_mutex_lock(&tpm->lock);
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK && tpm->srk_name_len == 0) {
+		rc = tpm_map(Esys_TR_GetName(tpm->esys, srk, &tpm_name),
+			     "SRK name");
+		if (rc == TPM_OK) {
+			memcpy(tpm->srk_name, tpm_name->name, tpm_name->size);
+			tpm->srk_name_len = tpm_name->size;
+		}
+		Esys_Free(tpm_name);
+	}
+	if (rc == TPM_OK) {
+		memcpy(name, tpm->srk_name, tpm->srk_name_len);
+		*len = tpm->srk_name_len;
+	}
+	pthread_mutex_unlock(&tpm->lock);
+	return rc;
+}
+
+static enum tpm_rc session_start_locked(struct tpm *tpm)
+{
+	TPMT_SYM_DEF symmetric = { .algorithm = TPM2_ALG_AES,
+				   .keyBits = { .aes = 128 },
+				   .mode = { .aes = TPM2_ALG_CFB } };
+	enum tpm_rc rc;
+	ESYS_TR srk;
+
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc != TPM_OK)
+		return rc;
+	/* Salted with the SRK, bound to nothing: usable for any object. */
+	return tpm_map(Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,
+					     ESYS_TR_NONE, ESYS_TR_NONE,
+					     ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
+					     &symmetric, TPM2_ALG_SHA256,
+					     &tpm->session),
+		       "start the salted session");
+}
+
+enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
+				   ESYS_TR *session)
+{
+	enum tpm_rc rc;
+
+	if (tpm->session == ESYS_TR_NONE) {
+		rc = session_start_locked(tpm);
+		if (rc != TPM_OK) {
+			tpm->session = ESYS_TR_NONE;
+			return rc;
+		}
+	}
+	rc = tpm_map(Esys_TRSess_SetAttributes(
+			     tpm->esys, tpm->session,
+			     TPMA_SESSION_CONTINUESESSION | attrs, 0xff),
+		     "session attributes");
+	if (rc == TPM_OK)
+		*session = tpm->session;
+	return rc;
+}
+
+enum tpm_rc tpm_auth_set(struct tpm *tpm, ESYS_TR handle, const uint8_t *auth,
+			 size_t len)
+{
+	TPM2B_AUTH value = { 0 };
+	enum tpm_rc rc;
+
+	if (len > sizeof(value.buffer))
+		return TPM_E_BAD_INPUT;
+	value.size = (UINT16)len;
+	memcpy(value.buffer, auth, len);
+	rc = tpm_map(Esys_TR_SetAuth(tpm->esys, handle, &value), "set auth");
+	secmem_wipe(&value, sizeof(value));
+	return rc;
+}
+
+void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle)
+{
+	/* ESAPI keeps a copy; overwrite it with zeros before emptying it. */
+	TPM2B_AUTH zero = { .size = sizeof(zero.buffer) };
+
+	Esys_TR_SetAuth(tpm->esys, handle, &zero);
+	zero.size = 0;
+	Esys_TR_SetAuth(tpm->esys, handle, &zero);
+}
+
+/* Flushes the least recently used loaded key; false when none is. */
+static bool evict_one_locked(struct tpm *tpm)
+{
+	struct tpm_key *victim = NULL;
+
+	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next)
+		if (k->handle != ESYS_TR_NONE &&
+		    (victim == NULL || k->last_use < victim->last_use))
+			victim = k;
+	if (victim == NULL)
+		return false;
+	log_debug("evicting a loaded key to free an object slot");
+	tpm_flush_locked(tpm, victim->handle);
+	victim->handle = ESYS_TR_NONE;
+	return true;
+}
+
+enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
+			    ESYS_TR *handle)
+{
+	TPM2B_PUBLIC pub;
+	TPM2B_PRIVATE priv;
+	enum tpm_rc rc;
+	ESYS_TR srk;
+	TSS2_RC trc;
+
+	if (!tpm_blob_unmarshal(blob, &pub, &priv))
+		return TPM_E_BAD_BLOB;
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc != TPM_OK)
+		return rc;
+	for (;;) {
+		trc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				ESYS_TR_NONE, &priv, &pub, handle);
+		if ((trc & 0xfff) != TPM2_RC_OBJECT_MEMORY ||
+		    !evict_one_locked(tpm))
+			break;
+	}
+	rc = tpm_map(trc, "load");
+	secmem_wipe(&priv, sizeof(priv));
+	return rc;
+}
+
+enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
+{
+	enum tpm_rc rc = TPM_OK;
+
+	pthread_mutex_lock(&tpm->lock);
+	while (len > 0 && rc == TPM_OK) {
+		TPM2B_DIGEST *bytes = NULL;
+		size_t n = len > 32 ? 32 : len;
+
+		rc = tpm_map(Esys_GetRandom(tpm->esys, ESYS_TR_NONE,
+					    ESYS_TR_NONE, ESYS_TR_NONE,
+					    (UINT16)n, &bytes),
+			     "GetRandom");
+		if (rc == TPM_OK) {
+			n = bytes->size < n ? bytes->size : n;
+			memcpy(buf, bytes->buffer, n);
+			buf += n;
+			len -= n;
+			secmem_wipe(bytes, sizeof(*bytes));
+		}
+		Esys_Free(bytes);
+	}
+	pthread_mutex_unlock(&tpm->lock);
+	return rc;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_TPM_TPM_H
+#define TPMCARD_TPM_TPM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/crypto.h"
+#include "common/secmem.h"
+
+/*
+ * The only layer that talks to the TPM (through tpm2-tss ESAPI).  It names
+ * no TSS2 type: blobs cross it as marshalled bytes, results as tpm_rc.
+ *
+ * One struct tpm is one connection, opened by tpm_open() when something
+ * first needs the TPM.  Calls on one struct tpm are serialized by its own
+ * lock: the TPM runs one command at a time.  Every transient object and
+ * session it creates is flushed by tpm_close() at the latest.
+ *
+ * Secrets (auth values, sealed data) enter as byte arrays and leave in
+ * secbufs; they cross the TPM interface only inside a salted HMAC session
+ * with parameter encryption, never in clear.
+ */
+
+enum tpm_rc {
+	TPM_OK = 0,
+	TPM_E_NO_DEVICE,	/* no TPM reachable through the TCTI */
+	TPM_E_IO,		/* the connection failed mid-command */
+	TPM_E_AUTH_FAIL,	/* wrong authorization (PIN): DA counted */
+	TPM_E_LOCKOUT,		/* the TPM is in dictionary-attack lockout */
+	TPM_E_BAD_BLOB,		/* blob damaged, or not for this TPM/SRK */
+	TPM_E_UNSUPPORTED,	/* algorithm, size or curve not supported */
+	TPM_E_BAD_INPUT,	/* a size or value the TPM refused */
+	TPM_E_NO_SLOTS,		/* out of object or session memory */
+	TPM_E_OWNER_AUTH,	/* owner hierarchy needs a password */
+	TPM_E_RETRY,		/* busy; retried and still busy */
+	TPM_E_NO_MEMORY,
+	TPM_E_FAILURE,		/* TPM in failure mode, or anything else */
+};
+
+/* One sentence for each code. */
+const char *tpm_rc_text(enum tpm_rc rc);
+
+struct tpm;
+
+/* Marshalled TPM2B_PUBLIC and TPM2B_PRIVATE of an object under the SRK. */
+struct tpm_blob {
+	uint8_t *pub;
+	size_t pub_len;
+	uint8_t *priv;
+	size_t priv_len;
+};
+
+void tpm_blob_clear(struct tpm_blob *blob);
+
+/*
+ * Connects using TPMCARD_TCTI, else TPM2_PKCS11_TCTI, else TPM2TOOLS_TCTI,
+ * else the tpm2-tss default order (tabrmd, /dev/tpmrm0, /dev/tpm0, ...).
+ * Sends nothing to the TPM yet.  *out is set on TPM_OK only.
+ */
+enum tpm_rc tpm_open(struct tpm **out);
+
+/* Flushes every object and session created here, disconnects; NULL ok. */
+void tpm_close(struct tpm *tpm);
+
+/* Frees the structure without any TPM traffic (a forked child). */
+void tpm_abandon(struct tpm *tpm);
+
+/*
+ * The name of the SRK in use: persistent 0x81000001 when present, else
+ * the TCG ECC P-256 SRK created as a transient primary once per struct tpm.
+ * name must hold 66 bytes; *len gets its size.
+ */
+enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len);
+
+/* Fills buf from the TPM's random number generator. */
+enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len);
+
+/* Dictionary-attack state, from one TPM2_GetCapability. */
+struct tpm_da_info {
+	uint32_t failures;	/* TPM_PT_LOCKOUT_COUNTER */
+	uint32_t max_failures;	/* TPM_PT_MAX_AUTH_FAIL */
+	uint32_t recovery_s;	/* TPM_PT_LOCKOUT_INTERVAL */
+	bool in_lockout;	/* TPMA_PERMANENT inLockout */
+};
+enum tpm_rc tpm_da_info(struct tpm *tpm, struct tpm_da_info *info);
+
+/*
+ * Sealed data objects: secret (at most 128 bytes) sealed under the SRK
+ * with authValue auth, dictionary-attack protected (no noDA).
+ */
+enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
+		     const uint8_t *secret, size_t secret_len,
+		     struct tpm_blob *out);
+/* *out receives the secret in a secbuf the caller frees. */
+enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
+		       const uint8_t *auth, size_t auth_len,
+		       struct secbuf **out);
+/*
+ * TPM2_ObjectChangeAuth: out gets the same public part and a new private
+ * part whose authValue is new_auth.  The old blob still opens with the old
+ * auth: the caller replaces it in the store.
+ */
+enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
+			    const uint8_t *old_auth, size_t old_len,
+			    const uint8_t *new_auth, size_t new_len,
+			    struct tpm_blob *out);
+
+/* Asymmetric keys. */
+enum tpm_key_type { TPM_KEY_RSA = 1, TPM_KEY_EC };
+enum tpm_curve { TPM_CURVE_NONE = 0, TPM_CURVE_P256, TPM_CURVE_P384,
+		 TPM_CURVE_P521 };
+
+struct tpm_key_spec {
+	enum tpm_key_type type;
+	unsigned int rsa_bits;	/* 2048, 3072, 4096 */
+	uint32_t rsa_exponent;	/* 0 means 65537 */
+	enum tpm_curve curve;
+};
+
+struct tpm_pubkey {
+	enum tpm_key_type type;
+	uint8_t modulus[512];
+	size_t modulus_len;
+	uint32_t exponent;
+	enum tpm_curve curve;
+	uint8_t x[66], y[66];
+	size_t coord_len; /* both coordinates, zero-padded to the field */
+};
+
+/* Bytes of one coordinate (field size) of a curve, 0 for none. */
+size_t tpm_curve_bytes(enum tpm_curve curve);
+
+/*
+ * Creates a key under the SRK with authValue auth: unrestricted, sign and
+ * decrypt, no scheme fixed, noDA (its auth is random, not a PIN).
+ */
+enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
+			   const uint8_t *auth, size_t auth_len,
+			   struct tpm_blob *out, struct tpm_pubkey *pub);
+
+/* Reads the public key out of a blob; no TPM needed. */
+enum tpm_rc tpm_blob_pubkey(const struct tpm_blob *blob,
+			    struct tpm_pubkey *pub);
+
+/*
+ * A key ready for use.  tpm_key_open() copies the blob and auth and sends
+ * nothing; the key is loaded at first use and stays loaded, evicted when
+ * the TPM runs out of object slots and reloaded when needed again.
+ */
+struct tpm_key;
+enum tpm_rc tpm_key_open(struct tpm *tpm, const struct tpm_blob *blob,
+			 const uint8_t *auth, size_t auth_len,
+			 struct tpm_key **out);
+/* Flushes it if loaded and wipes its auth; NULL ok. */
+void tpm_key_close(struct tpm *tpm, struct tpm_key *key);
+
+/*
+ * The RSA private-key operation on one modulus-sized block (already
+ * padded by the caller): out gets modulus_len bytes.
+ */
+enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
+				const uint8_t *in, size_t in_len,
+				uint8_t *out, size_t out_len);
+
+/*
+ * ECDSA over a digest whose length is that of hash: out gets r || s, each
+ * zero-padded to the curve's field size (2 * tpm_curve_bytes()).
+ */
+enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
+			  enum crypto_digest hash, const uint8_t *digest,
+			  size_t digest_len, uint8_t *out, size_t out_len);
+
+#endif /* TPMCARD_TPM_TPM_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_TPM_TPM_INTERNAL_H
+#define TPMCARD_TPM_TPM_INTERNAL_H
+
+#include <pthread.h>
+
+#include <tss2/tss2_esys.h>
+
+#include "tpm/tpm.h"
+
+/*
+ * Lock order: tpm->lock is the innermost lock of the module; nothing
+ * called with it held takes another lock.
+ */
+struct tpm {
+	pthread_mutex_t lock;
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+	ESYS_TR srk;		/* ESYS_TR_NONE until first needed */
+	bool srk_transient;	/* we created it: flush at close */
+	uint8_t srk_name[66];
+	size_t srk_name_len;	/* 0 until known */
+	ESYS_TR session;	/* salted HMAC session, created once */
+	struct tpm_key *keys;	/* every open key, most recent first */
+	uint64_t clock;		/* use counter for least-recently-used */
+};
+
+struct tpm_key {
+	struct tpm_key *next;
+	ESYS_TR handle;		/* ESYS_TR_NONE while not loaded */
+	uint64_t last_use;
+	struct tpm_blob blob;
+	struct secbuf *auth;
+	struct tpm_pubkey pub;
+};
+
+/* Maps a TSS2_RC to a tpm_rc, logging what failed, decoded, once. */
+enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
+
+/* The SRK handle, creating or finding it on first use. */
+enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk);
+
+/*
+ * The salted HMAC session, created on first use, with the given
+ * TPMA_SESSION decrypt/encrypt attributes for the next command.
+ */
+enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
+				   ESYS_TR *session);
+
+/* Sets an object's auth value for the next command; wipe with clear. */
+enum tpm_rc tpm_auth_set(struct tpm *tpm, ESYS_TR handle, const uint8_t *auth,
+			 size_t len);
+void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
+
+/*
+ * Loads a blob under the SRK; when the TPM is out of object slots, evicts
+ * the least recently used open key and tries again.
+ */
+enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
+			    ESYS_TR *handle);
+
+/* Flushes a transient handle, logging (not returning) a failure. */
+void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle);
+
+/* Unmarshals a blob; false (logged) when malformed. */
+bool tpm_blob_unmarshal(const struct tpm_blob *blob, TPM2B_PUBLIC *pub,
+			TPM2B_PRIVATE *priv);
+/* Marshals; false on ENOMEM. */
+bool tpm_blob_marshal(const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+		      struct tpm_blob *blob);
+/* Fills a tpm_pubkey from a TPMT_PUBLIC; false for other key types. */
+bool tpm_pubkey_from_public(const TPMT_PUBLIC *pub, struct tpm_pubkey *out);
+
+#endif /* TPMCARD_TPM_TPM_INTERNAL_H */

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "tpm/tpm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpm/tpm_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TPM
+#include "common/log.h"
+
+static TPMI_ECC_CURVE curve_to_tpm(enum tpm_curve curve)
+{
+	switch (curve) {
+	case TPM_CURVE_P256:
+		return TPM2_ECC_NIST_P256;
+	case TPM_CURVE_P384:
+		return TPM2_ECC_NIST_P384;
+	case TPM_CURVE_P521:
+		return TPM2_ECC_NIST_P521;
+	default:
+		return TPM2_ECC_NONE;
+	}
+}
+
+static TPMI_ALG_HASH hash_to_tpm(enum crypto_digest hash)
+{
+	switch (hash) {
+	case CRYPTO_SHA1:
+		return TPM2_ALG_SHA1;
+	case CRYPTO_SHA256:
+		return TPM2_ALG_SHA256;
+	case CRYPTO_SHA384:
+		return TPM2_ALG_SHA384;
+	case CRYPTO_SHA512:
+		return TPM2_ALG_SHA512;
+	default:
+		return TPM2_ALG_NULL;
+	}
+}
+
+/* Unrestricted sign+decrypt key, scheme chosen per operation. */
+static bool key_template(const struct tpm_key_spec *spec, TPM2B_PUBLIC *pub)
+{
+	TPMT_PUBLIC *area = &pub->publicArea;
+
+	memset(pub, 0, sizeof(*pub));
+	area->nameAlg = TPM2_ALG_SHA256;
+	area->objectAttributes =
+		TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
+		TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT |
+		TPMA_OBJECT_DECRYPT;
+	if (spec->type == TPM_KEY_RSA) {
+		area->type = TPM2_ALG_RSA;
+		area->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
+		area->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+		area->parameters.rsaDetail.keyBits = (UINT16)spec->rsa_bits;
+		area->parameters.rsaDetail.exponent =
+			spec->rsa_exponent == 65537 ? 0 : spec->rsa_exponent;
+		return spec->rsa_bits >= 1024 && spec->rsa_bits <= 4096;
+	}
+	if (spec->type == TPM_KEY_EC) {
+		area->type = TPM2_ALG_ECC;
+		area->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+		area->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+		area->parameters.eccDetail.curveID = curve_to_tpm(spec->curve);
+		area->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+		return area->parameters.eccDetail.curveID != TPM2_ECC_NONE;
+	}
+	return false;
+}
+
+enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
+			   const uint8_t *auth, size_t auth_len,
+			   struct tpm_blob *out, struct tpm_pubkey *pubkey)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC template, *pub = NULL;
+	TPM2B_PRIVATE *priv = NULL;
+	ESYS_TR srk, session;
+	enum tpm_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!key_template(spec, &template))
+		return TPM_E_UNSUPPORTED;
+	if (auth_len > sizeof(sensitive.sensitive.userAuth.buffer))
+		return TPM_E_BAD_INPUT;
+	sensitive.sensitive.userAuth.size = (UINT16)auth_len;
+	memcpy(sensitive.sensitive.userAuth.buffer, auth, auth_len);
+
+	pthread_mutex_lock(&tpm->lock);
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK)
+		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
+					    &session);
+	if (rc == TPM_OK)
+		rc = tpm_map(Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
+					 ESYS_TR_NONE, &sensitive, &template,
+					 &outside, &pcrs, &priv, &pub, NULL,
+					 NULL, NULL),
+			     "create key");
+	pthread_mutex_unlock(&tpm->lock);
+	secmem_wipe(&sensitive, sizeof(sensitive));
+	if (rc == TPM_OK && (!tpm_blob_marshal(pub, priv, out) ||
+			     !tpm_pubkey_from_public(&pub->publicArea, pubkey)))
+		rc = TPM_E_NO_MEMORY;
+	if (rc != TPM_OK)
+		tpm_blob_clear(out);
+	Esys_Free(pub);
+	Esys_Free(priv);
+	return rc;
+}
+
+static bool copy_blob(struct tpm_blob *dst, const struct tpm_blob *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->pub = malloc(src->pub_len);
+	dst->priv = malloc(src->priv_len);
+	if (dst->pub == NULL || dst->priv == NULL) {
+		tpm_blob_clear(dst);
+		return false;
+	}
+	memcpy(dst->pub, src->pub, src->pub_len);
+	memcpy(dst->priv, src->priv, src->priv_len);
+	dst->pub_len = src->pub_len;
+	dst->priv_len = src->priv_len;
+	return true;
+}
+
+enum tpm_rc tpm_key_open(struct tpm *tpm, const struct tpm_blob *blob,
+			 const uint8_t *auth, size_t auth_len,
+			 struct tpm_key **out)
+{
+	struct tpm_key *key;
+	enum tpm_rc rc;
+
+	*out = NULL;
+	key = calloc(1, sizeof(*key));
+	if (key == NULL)
+		return TPM_E_NO_MEMORY;
+	key->handle = ESYS_TR_NONE;
+	rc = tpm_blob_pubkey(blob, &key->pub);
+	if (rc == TPM_OK && !copy_blob(&key->blob, blob))
+		rc = TPM_E_NO_MEMORY;
+	if (rc == TPM_OK) {
+		key->auth = secbuf_dup(auth, auth_len);
+		if (key->auth == NULL)
+			rc = TPM_E_NO_MEMORY;
+	}
+	if (rc != TPM_OK) {
+		tpm_blob_clear(&key->blob);
+		free(key);
+		return rc;
+	}
+	pthread_mutex_lock(&tpm->lock);
+	key->next = tpm->keys;
+	tpm->keys = key;
+	pthread_mutex_unlock(&tpm->lock);
+	*out = key;
+	return TPM_OK;
+}
+
+void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
+{
+	if (key == NULL)
+		return;
+	pthread_mutex_lock(&tpm->lock);
+	for (struct tpm_key **p = &tpm->keys; *p != NULL; p = &(*p)->next) {
+		if (*p == key) {
+			*p = key->next;
+			break;
+		}
+	}
+	if (key->handle != ESYS_TR_NONE)
+		tpm_flush_locked(tpm, key->handle);
+	pthread_mutex_unlock(&tpm->lock);
+	tpm_blob_clear(&key->blob);
+	secbuf_free(key->auth);
+	free(key);
+}
+
+/* Loads the key if needed and sets its auth for one command. */
+static enum tpm_rc key_ready_locked(struct tpm *tpm, struct tpm_key *key,
+				    TPMA_SESSION attrs, ESYS_TR *session)
+{
+	enum tpm_rc rc = TPM_OK;
+
+	if (key->handle == ESYS_TR_NONE)
+		rc = tpm_load_locked(tpm, &key->blob, &key->handle);
+	if (rc != TPM_OK) {
+		key->handle = ESYS_TR_NONE;
+		return rc;
+	}
+	key->last_use = ++tpm->clock;
+	rc = tpm_auth_set(tpm, key->handle, key->auth->data, key->auth->len);
+	if (rc == TPM_OK)
+		rc = tpm_session_get_locked(tpm, attrs, session);
+	return rc;
+}
+
+enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
+				const uint8_t *in, size_t in_len,
+				uint8_t *out, size_t out_len)
+{
+	TPM2B_PUBLIC_KEY_RSA cipher = { 0 };
+	TPM2B_PUBLIC_KEY_RSA *message = NULL;
+	TPMT_RSA_DECRYPT scheme = { .scheme = TPM2_ALG_NULL };
+	TPM2B_DATA label = { 0 };
+	ESYS_TR session;
+	enum tpm_rc rc;
+
+	if (key->pub.type != TPM_KEY_RSA || in_len != key->pub.modulus_len ||
+	    out_len != key->pub.modulus_len || in_len > sizeof(cipher.buffer))
+		return TPM_E_BAD_INPUT;
+	cipher.size = (UINT16)in_len;
+	memcpy(cipher.buffer, in, in_len);
+	pthread_mutex_lock(&tpm->lock);
+	rc = key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
+	if (rc == TPM_OK)
+		rc = tpm_map(Esys_RSA_Decrypt(tpm->esys, key->handle, session,
+					      ESYS_TR_NONE, ESYS_TR_NONE,
+					      &cipher, &scheme, &label,
+					      &message),
+			     "RSA private operation");
+	if (key->handle != ESYS_TR_NONE)
+		tpm_auth_clear(tpm, key->handle);
+	pthread_mutex_unlock(&tpm->lock);
+	if (rc == TPM_OK) {
+		/* Right-align: the TPM may drop leading zero bytes. */
+		if (message->size > out_len) {
+			rc = TPM_E_FAILURE;
+		} else {
+			memset(out, 0, out_len - message->size);
+			memcpy(out + out_len - message->size, message->buffer,
+			       message->size);
+		}
+	}
+	if (message != NULL)
+		secmem_wipe(message, sizeof(*message));
+	Esys_Free(message);
+	return rc;
+}
+
+enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
+			  enum crypto_digest hash, const uint8_t *digest,
+			  size_t digest_len, uint8_t *out, size_t out_len)
+{
+	TPM2B_DIGEST tpm_digest = { 0 };
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_ECDSA };
+	TPMT_TK_HASHCHECK validation = { .tag = TPM2_ST_HASHCHECK,
+					 .hierarchy = TPM2_RH_NULL };
+	TPMT_SIGNATURE *sig = NULL;
+	size_t width = key->pub.coord_len;
+	ESYS_TR session;
+	enum tpm_rc rc;
+
+	scheme.details.ecdsa.hashAlg = hash_to_tpm(hash);
+	if (key->pub.type != TPM_KEY_EC || out_len != 2 * width ||
+	    digest_len != crypto_digest_len(hash) ||
+	    digest_len > sizeof(tpm_digest.buffer) ||
+	    scheme.details.ecdsa.hashAlg == TPM2_ALG_NULL)
+		return TPM_E_BAD_INPUT;
+	tpm_digest.size = (UINT16)digest_len;
+	memcpy(tpm_digest.buffer, digest, digest_len);
+	pthread_mutex_lock(&tpm->lock);
+	rc = key_ready_locked(tpm, key, 0, &session);
+	if (rc == TPM_OK)
+		rc = tpm_map(Esys_Sign(tpm->esys, key->handle, session,
+				       ESYS_TR_NONE, ESYS_TR_NONE, &tpm_digest,
+				       &scheme, &validation, &sig),
+			     "ECDSA sign");
+	if (key->handle != ESYS_TR_NONE)
+		tpm_auth_clear(tpm, key->handle);
+	pthread_mutex_unlock(&tpm->lock);
+	if (rc == TPM_OK) {
+		const TPMS_SIGNATURE_ECC *ecc = &sig->signature.ecdsa;
+
+		if (ecc->signatureR.size > width ||
+		    ecc->signatureS.size > width) {
+			rc = TPM_E_FAILURE;
+		} else {
+			memset(out, 0, out_len);
+			memcpy(out + width - ecc->signatureR.size,
+			       ecc->signatureR.buffer, ecc->signatureR.size);
+			memcpy(out + 2 * width - ecc->signatureS.size,
+			       ecc->signatureS.buffer, ecc->signatureS.size);
+		}
+	}
+	Esys_Free(sig);
+	return rc;
+}
