@@ -85,6 +85,46 @@ bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
 	return ok;
 }
 
+struct crypto_hash *crypto_hash_new(enum crypto_digest alg)
+{
+	OSSL_LIB_CTX *ctx = get_libctx();
+	EVP_MD_CTX *mdctx = NULL;
+	EVP_MD *md = NULL;
+
+	if (ctx == NULL || alg >= CRYPTO_DIGEST_COUNT)
+		return NULL;
+	md = EVP_MD_fetch(ctx, digests[alg].name, NULL);
+	mdctx = md ? EVP_MD_CTX_new() : NULL;
+	if (mdctx != NULL && EVP_DigestInit_ex2(mdctx, md, NULL) != 1) {
+		EVP_MD_CTX_free(mdctx);
+		mdctx = NULL;
+	}
+	EVP_MD_free(md);
+	return (struct crypto_hash *)mdctx;
+}
+
+bool crypto_hash_update(struct crypto_hash *hash, const void *data,
+			size_t len)
+{
+	return EVP_DigestUpdate((EVP_MD_CTX *)hash, data, len) == 1;
+}
+
+bool crypto_hash_final(struct crypto_hash *hash, uint8_t *out,
+		       size_t *out_len)
+{
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex((EVP_MD_CTX *)hash, out, &n) != 1)
+		return false;
+	*out_len = n;
+	return true;
+}
+
+void crypto_hash_free(struct crypto_hash *hash)
+{
+	EVP_MD_CTX_free((EVP_MD_CTX *)hash);
+}
+
 bool crypto_random(void *buf, size_t len)
 {
 	OSSL_LIB_CTX *ctx = get_libctx();

@@ -35,6 +35,18 @@ size_t crypto_digest_len(enum crypto_digest alg);
 bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
 			uint8_t *out, size_t *out_len);
 
+/* An incremental digest (multi-part hash-and-sign). */
+struct crypto_hash;
+/* NULL on failure or an unknown algorithm. */
+struct crypto_hash *crypto_hash_new(enum crypto_digest alg);
+bool crypto_hash_update(struct crypto_hash *hash, const void *data,
+			size_t len);
+/* out holds CRYPTO_MAX_DIGEST bytes; the hash cannot be updated after. */
+bool crypto_hash_final(struct crypto_hash *hash, uint8_t *out,
+		       size_t *out_len);
+/* Accepts NULL. */
+void crypto_hash_free(struct crypto_hash *hash);
+
 /* Fills buf with len bytes from the DRBG; false on failure. */
 bool crypto_random(void *buf, size_t len);
 

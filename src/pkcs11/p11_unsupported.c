@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "pkcs11/p11_internal.h"
+
+/*
+ * Entry points this version does not implement yet.  Each checks what
+ * the standard checks first (initialization, the session handle), then
+ * answers CKR_FUNCTION_NOT_SUPPORTED; none crashes or asserts.
+ */
+
+static CK_RV not_supported(CK_SESSION_HANDLE handle)
+{
+	struct tc_session *session;
+	CK_RV rv = p11_session_get(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	p11_session_release(handle);
+	return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	(void)pin;
+	(void)len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG_PTR len)
+{
+	(void)state;
+	(void)len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG len, CK_OBJECT_HANDLE enc, CK_OBJECT_HANDLE auth)
+{
+	(void)state;
+	(void)len;
+	(void)enc;
+	(void)auth;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR obj)
+{
+	(void)tmpl;
+	(void)count;
+	(void)obj;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR out)
+{
+	(void)obj;
+	(void)tmpl;
+	(void)count;
+	(void)out;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
+{
+	(void)obj;
+	(void)tmpl;
+	(void)count;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	(void)mech;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	(void)mech;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech)
+{
+	(void)mech;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
+{
+	(void)in;
+	(void)in_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
+{
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	(void)mech;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	(void)mech;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR sig, CK_ULONG sig_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)sig;
+	(void)sig_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
+{
+	(void)in;
+	(void)in_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len)
+{
+	(void)sig;
+	(void)sig_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	(void)mech;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)sig;
+	(void)sig_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)in;
+	(void)in_len;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
+{
+	(void)mech;
+	(void)tmpl;
+	(void)count;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR pub_tmpl, CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv_tmpl, CK_ULONG priv_count, CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
+{
+	(void)mech;
+	(void)pub_tmpl;
+	(void)pub_count;
+	(void)priv_tmpl;
+	(void)priv_count;
+	(void)pub;
+	(void)priv;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping, CK_OBJECT_HANDLE key, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	(void)mech;
+	(void)wrapping;
+	(void)key;
+	(void)out;
+	(void)out_len;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrapping, CK_BYTE_PTR in, CK_ULONG in_len, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
+{
+	(void)mech;
+	(void)unwrapping;
+	(void)in;
+	(void)in_len;
+	(void)tmpl;
+	(void)count;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
+{
+	(void)mech;
+	(void)base;
+	(void)tmpl;
+	(void)count;
+	(void)key;
+	return not_supported(h);
+}
+
+EXPORT CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG len,
+			  CK_UTF8CHAR_PTR label)
+{
+	struct tc_module *mod;
+	CK_RV rv = p11_module(&mod);
+
+	(void)slot;
+	(void)pin;
+	(void)len;
+	(void)label;
+	return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+EXPORT CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE h)
+{
+	struct tc_session *session;
+	CK_RV rv = p11_session_get(h, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	p11_session_release(h);
+	return CKR_FUNCTION_NOT_PARALLEL;
+}
+
+EXPORT CK_RV C_CancelFunction(CK_SESSION_HANDLE h)
+{
+	struct tc_session *session;
+	CK_RV rv = p11_session_get(h, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	p11_session_release(h);
+	return CKR_FUNCTION_NOT_PARALLEL;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_TOKEN_TOKEN_H
+#define TPMCARD_TOKEN_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <p11-kit/pkcs11.h>
+
+/*
+ * Tokens, sessions, login state, objects and mechanisms, in PKCS#11
+ * terms (CK_RV), but without PKCS#11 handle numbers: tokens and objects
+ * are named by their store ids, sessions by pointers the pkcs11 layer
+ * keeps in its handle table.
+ *
+ * One struct tc_module holds the store connection, the TPM connection
+ * (opened only when an operation needs the TPM) and the token cache.  Its
+ * lock guards all of that; it is taken inside every function here and
+ * may be held across TPM commands (the TPM runs one at a time anyway).
+ * Lock order: pkcs11 handle-table lock, then module lock, then tpm lock.
+ */
+
+struct tc_module;
+struct tc_session;
+
+#define TC_MAX_PIN_LEN 128
+#define TC_DEFAULT_MIN_PIN_LEN 4
+
+/*
+ * Opens the module state: finds the store (never creates one) and reads
+ * it.  With no store, the module has no token.  No TPM traffic.
+ */
+CK_RV token_module_open(struct tc_module **out);
+
+/* Logs out, flushes everything from the TPM, frees; NULL ok. */
+void token_module_close(struct tc_module *mod);
+
+/* Frees nothing and sends nothing: for a forked child dropping state. */
+void token_module_abandon(struct tc_module *mod);
+
+/*
+ * Re-reads the store when another process changed it (cheap when it did
+ * not).  ids gets up to *count token ids in store order; *count is set to
+ * the number of tokens (CKR_BUFFER_TOO_SMALL when ids was too short).
+ */
+CK_RV token_list(struct tc_module *mod, int64_t *ids, size_t *count);
+
+/* True when the token with this id exists. */
+bool token_exists(struct tc_module *mod, int64_t token_id);
+
+/* Token and slot info; strings blank-padded as the standard says. */
+CK_RV token_get_info(struct tc_module *mod, int64_t token_id,
+		     CK_TOKEN_INFO *info);
+CK_RV token_get_slot_info(struct tc_module *mod, int64_t token_id,
+			  CK_SLOT_INFO *info);
+/* The info of the empty slot (no initialized token in it). */
+void token_empty_slot_info(CK_SLOT_INFO *slot, CK_TOKEN_INFO *token);
+
+/* Mechanisms. */
+CK_RV token_mechanism_list(CK_MECHANISM_TYPE *list, CK_ULONG *count);
+CK_RV token_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
+
+/* Sessions. */
+CK_RV token_session_open(struct tc_module *mod, int64_t token_id, bool rw,
+			 struct tc_session **out);
+/* Ends the session's operations; logs the token out after the last one. */
+void token_session_close(struct tc_session *session);
+void token_session_info(struct tc_session *session, CK_SESSION_INFO *info);
+/* Number of open sessions of a token (0 for an unknown token). */
+size_t token_session_count(struct tc_module *mod, int64_t token_id);
+/* The token a session belongs to. */
+int64_t token_session_token(const struct tc_session *session);
+
+/* Login state (shared by every session of the token). */
+CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
+		  const uint8_t *pin, size_t pin_len);
+CK_RV token_logout(struct tc_session *session);
+CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
+		    size_t old_len, const uint8_t *new_pin, size_t new_len);
+
+/* Objects. */
+CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
+		      CK_ULONG count);
+CK_RV token_find_next(struct tc_session *session, int64_t *ids, size_t max,
+		      size_t *found);
+CK_RV token_find_final(struct tc_session *session);
+/* Fills the whole template, marking bad entries, as C_GetAttributeValue. */
+CK_RV token_object_get_attrs(struct tc_session *session, int64_t object_id,
+			     CK_ATTRIBUTE *tmpl, CK_ULONG count);
+CK_RV token_object_size(struct tc_session *session, int64_t object_id,
+			CK_ULONG *size);
+
+/* Signing. */
+CK_RV token_sign_init(struct tc_session *session,
+		      const CK_MECHANISM *mechanism, int64_t key_id);
+/*
+ * One-part sign with the length-query protocol: sig NULL asks the length;
+ * a short buffer gives CKR_BUFFER_TOO_SMALL and keeps the operation.
+ * Any other result ends the operation.
+ */
+CK_RV token_sign(struct tc_session *session, const uint8_t *data,
+		 size_t len, uint8_t *sig, CK_ULONG *sig_len);
+CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
+			size_t len);
+CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
+		       CK_ULONG *sig_len);
+
+/* Random bytes from the TPM. */
+CK_RV token_random(struct tc_session *session, uint8_t *buf, size_t len);
+
+/* Administration (the CLI; later C_InitToken). */
+struct tc_token_params {
+	const char *label;
+	const uint8_t *user_pin;
+	size_t user_pin_len;
+	const uint8_t *so_pin;
+	size_t so_pin_len;
+	unsigned int min_pin_len; /* 0: TC_DEFAULT_MIN_PIN_LEN */
+};
+/* Creates the store if needed and a token in it; *token_id on CKR_OK. */
+CK_RV token_admin_create(const struct tc_token_params *params,
+			 int64_t *token_id);
+/* Deletes a token and its objects from the store. */
+CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id);
+/* Token id by label; CKR_TOKEN_NOT_PRESENT when none has it. */
+CK_RV token_find_by_label(struct tc_module *mod, const char *label,
+			  int64_t *token_id);
+
+enum tc_key_kind {
+	TC_KEY_RSA2048 = 0,
+	TC_KEY_RSA3072,
+	TC_KEY_RSA4096,
+	TC_KEY_EC_P256,
+	TC_KEY_EC_P384,
+	TC_KEY_EC_P521,
+	TC_KEY_KIND_COUNT,
+};
+
+/* "rsa2048", "ecc-p256", ...; NULL for an unknown kind. */
+const char *token_key_kind_name(enum tc_key_kind kind);
+/* Parses a kind name; false when unknown. */
+bool token_key_kind_parse(const char *name, enum tc_key_kind *kind);
+
+/*
+ * Generates a key pair in the TPM as a logged-in user of the session's
+ * token: a private and a public key object sharing label and CKA_ID
+ * (id NULL: a random 8-byte CKA_ID).
+ */
+CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
+			 const char *label, const uint8_t *id, size_t id_len,
+			 int64_t *priv_id, int64_t *pub_id);
+/* Destroys an object (needs a R/W session; a private one, login). */
+CK_RV token_object_destroy(struct tc_session *session, int64_t object_id);
+
+/* Readable text for a result, for the CLI. */
+const char *token_rv_text(CK_RV rv);
+
+#endif /* TPMCARD_TOKEN_TOKEN_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_TOKEN_TOKEN_INTERNAL_H
+#define TPMCARD_TOKEN_TOKEN_INTERNAL_H
+
+#include <pthread.h>
+
+#include "common/attrs.h"
+#include "common/crypto.h"
+#include "common/secmem.h"
+#include "db/db.h"
+#include "tpm/tpm.h"
+#include "token/token.h"
+
+struct tc_object {
+	struct tc_object *next;
+	int64_t id;
+	struct attr_list attrs;
+	struct tpm_blob blob;	/* empty: no TPM part */
+	struct db_blob auth;	/* key auth wrapped under the wrap secret */
+	struct tpm_key *key;	/* opened after login; NULL otherwise */
+	bool seen;		/* refresh bookkeeping */
+};
+
+struct tc_token {
+	struct tc_token *next;
+	struct db_token row;
+	struct tc_object *objects;
+	bool stale;		/* gone from the store; kept for sessions */
+	bool logged_in;
+	CK_USER_TYPE user;	/* valid when logged_in */
+	struct secbuf *wrap;	/* the wrap secret while logged in */
+	size_t sessions;
+	size_t rw_sessions;
+};
+
+struct tc_sign_op {
+	bool active;
+	CK_MECHANISM_TYPE mechanism;
+	int64_t key_id;
+	struct crypto_hash *hash; /* hash-and-sign mechanisms */
+	uint8_t *data;		  /* raw mechanisms: input so far */
+	size_t data_len;
+	bool multi_part;
+};
+
+struct tc_find_op {
+	bool active;
+	int64_t *ids;
+	size_t count;
+	size_t pos;
+};
+
+struct tc_session {
+	struct tc_module *mod;
+	struct tc_token *token;
+	bool rw;
+	struct tc_sign_op sign;
+	struct tc_find_op find;
+};
+
+struct tc_module {
+	pthread_mutex_t lock;
+	struct db *db;		/* NULL while there is no store */
+	struct tpm *tpm;	/* NULL until an operation needs the TPM */
+	struct tc_token *tokens;
+	struct tpm_da_info da;	/* last dictionary-attack state seen */
+	bool da_known;
+};
+
+/* One place maps lower-layer results to CK_RV. */
+CK_RV token_rv_from_db(enum db_rc rc);
+CK_RV token_rv_from_tpm(enum tpm_rc rc);
+
+/* Store and cache (module lock held). */
+CK_RV token_refresh_locked(struct tc_module *mod);
+struct tc_token *token_get_locked(struct tc_module *mod, int64_t id);
+CK_RV token_reload_objects_locked(struct tc_module *mod,
+				  struct tc_token *token);
+CK_RV token_tpm_locked(struct tc_module *mod, struct tpm **tpm);
+void token_forget_secrets_locked(struct tc_module *mod,
+				 struct tc_token *token);
+void token_da_refresh_locked(struct tc_module *mod);
+void token_object_free(struct tc_module *mod, struct tc_object *obj);
+
+/* Ends a session's sign and find operations (module lock held). */
+void token_session_end_ops_locked(struct tc_session *session);
+
+/* Objects (module lock held). */
+struct tc_object *token_object_get_locked(struct tc_token *token,
+					  int64_t id);
+/* Whether the session may see the object (private ones need login). */
+bool token_object_visible(const struct tc_session *session,
+			  const struct tc_object *obj);
+CK_RV token_object_key_locked(struct tc_session *session,
+			      struct tc_object *obj, struct tpm_key **key);
+/* The AAD binding a wrapped key auth to its object. */
+void token_auth_aad(const struct tc_object *obj, const uint8_t **aad,
+		    size_t *len);
+
+/* Blank-padded copy of a string into a fixed PKCS#11 field. */
+void token_pad(CK_UTF8CHAR *field, size_t width, const char *text);
+
+#endif /* TPMCARD_TOKEN_TOKEN_INTERNAL_H */

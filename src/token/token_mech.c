@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "token/token.h"
+
+#include "token/token_internal.h"
+
+#define EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+
+/* What this module does today; key sizes in bits. */
+static const struct {
+	CK_MECHANISM_TYPE type;
+	CK_MECHANISM_INFO info;
+} mechanisms[] = {
+	{ CKM_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_SHA1_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_SHA224_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_SHA256_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_SHA384_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_SHA512_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
+	{ CKM_ECDSA, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	{ CKM_ECDSA_SHA1, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	{ CKM_ECDSA_SHA224, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	{ CKM_ECDSA_SHA256, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	{ CKM_ECDSA_SHA384, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	{ CKM_ECDSA_SHA512, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+};
+
+#define MECHANISM_COUNT (sizeof(mechanisms) / sizeof(mechanisms[0]))
+
+CK_RV token_mechanism_list(CK_MECHANISM_TYPE *list, CK_ULONG *count)
+{
+	CK_ULONG cap = *count;
+
+	*count = MECHANISM_COUNT;
+	if (list == NULL)
+		return CKR_OK;
+	if (cap < MECHANISM_COUNT)
+		return CKR_BUFFER_TOO_SMALL;
+	for (size_t i = 0; i < MECHANISM_COUNT; i++)
+		list[i] = mechanisms[i].type;
+	return CKR_OK;
+}
+
+CK_RV token_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
+{
+	for (size_t i = 0; i < MECHANISM_COUNT; i++) {
+		if (mechanisms[i].type == type) {
+			*info = mechanisms[i].info;
+			return CKR_OK;
+		}
+	}
+	return CKR_MECHANISM_INVALID;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "token/token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "token/token_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TOKEN
+#include "common/log.h"
+
+/* Attributes a private key has but never reveals. */
+static const CK_ATTRIBUTE_TYPE sensitive_types[] = {
+	CKA_PRIVATE_EXPONENT, CKA_PRIME_1,	CKA_PRIME_2, CKA_EXPONENT_1,
+	CKA_EXPONENT_2,	      CKA_COEFFICIENT, CKA_VALUE,
+};
+
+struct tc_object *token_object_get_locked(struct tc_token *token, int64_t id)
+{
+	for (struct tc_object *o = token->objects; o != NULL; o = o->next)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+bool token_object_visible(const struct tc_session *session,
+			  const struct tc_object *obj)
+{
+	const struct tc_token *token = session->token;
+
+	if (!attrs_get_bool(&obj->attrs, CKA_PRIVATE, false))
+		return true;
+	return token->logged_in && token->user == CKU_USER;
+}
+
+/* A visible object of the session's token, or NULL. */
+static struct tc_object *lookup_locked(struct tc_session *session,
+				       int64_t id)
+{
+	struct tc_object *obj = token_object_get_locked(session->token, id);
+
+	return obj && token_object_visible(session, obj) ? obj : NULL;
+}
+
+static bool is_sensitive(const struct tc_object *obj, CK_ATTRIBUTE_TYPE type)
+{
+	unsigned long cls = 0;
+
+	if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &cls) ||
+	    cls != CKO_PRIVATE_KEY)
+		return false;
+	for (size_t i = 0; i < sizeof(sensitive_types) / sizeof(*sensitive_types);
+	     i++)
+		if (sensitive_types[i] == type)
+			return true;
+	return false;
+}
+
+/* One template entry; returns its own result, as the standard wants. */
+static CK_RV get_one(const struct tc_object *obj, CK_ATTRIBUTE *entry)
+{
+	const struct attr *a = attrs_find(&obj->attrs, entry->type);
+
+	if (a == NULL) {
+		entry->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		return is_sensitive(obj, entry->type) ?
+			       CKR_ATTRIBUTE_SENSITIVE :
+			       CKR_ATTRIBUTE_TYPE_INVALID;
+	}
+	if (entry->pValue == NULL) {
+		entry->ulValueLen = a->len;
+		return CKR_OK;
+	}
+	if (entry->ulValueLen < a->len) {
+		entry->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	if (a->len > 0)
+		memcpy(entry->pValue, a->value, a->len);
+	entry->ulValueLen = a->len;
+	return CKR_OK;
+}
+
+CK_RV token_object_get_attrs(struct tc_session *session, int64_t object_id,
+			     CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	struct tc_object *obj;
+	CK_RV rv = CKR_OK;
+
+	pthread_mutex_lock(&session->mod->lock);
+	obj = lookup_locked(session, object_id);
+	if (obj == NULL) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	/* Every entry is filled even after a bad one. */
+	for (CK_ULONG i = 0; i < count; i++) {
+		CK_RV one = get_one(obj, &tmpl[i]);
+
+		if (rv == CKR_OK)
+			rv = one;
+	}
+out:
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_object_size(struct tc_session *session, int64_t object_id,
+			CK_ULONG *size)
+{
+	struct tc_object *obj;
+	CK_RV rv = CKR_OK;
+
+	pthread_mutex_lock(&session->mod->lock);
+	obj = lookup_locked(session, object_id);
+	if (obj == NULL) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	} else {
+		*size = obj->blob.pub_len + obj->blob.priv_len + obj->auth.len;
+		for (size_t i = 0; i < obj->attrs.count; i++)
+			*size += obj->attrs.items[i].len;
+	}
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+static bool matches(const struct tc_object *obj, const CK_ATTRIBUTE *tmpl,
+		    CK_ULONG count)
+{
+	for (CK_ULONG i = 0; i < count; i++) {
+		const struct attr *a = attrs_find(&obj->attrs, tmpl[i].type);
+
+		if (a == NULL || a->len != tmpl[i].ulValueLen ||
+		    (a->len > 0 && memcmp(a->value, tmpl[i].pValue, a->len)))
+			return false;
+	}
+	return true;
+}
+
+CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
+		      CK_ULONG count)
+{
+	struct tc_find_op *find = &session->find;
+	size_t n = 0, cap = 0;
+	CK_RV rv;
+
+	pthread_mutex_lock(&session->mod->lock);
+	if (find->active) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	rv = token_refresh_locked(session->mod);
+	if (rv != CKR_OK)
+		goto out;
+	for (struct tc_object *o = session->token->objects; o; o = o->next)
+		cap++;
+	find->ids = calloc(cap ? cap : 1, sizeof(*find->ids));
+	if (find->ids == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	for (struct tc_object *o = session->token->objects; o; o = o->next)
+		if (token_object_visible(session, o) &&
+		    matches(o, tmpl, count))
+			find->ids[n++] = o->id;
+	find->count = n;
+	find->pos = 0;
+	find->active = true;
+out:
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_find_next(struct tc_session *session, int64_t *ids, size_t max,
+		      size_t *found)
+{
+	struct tc_find_op *find = &session->find;
+	CK_RV rv = CKR_OK;
+
+	*found = 0;
+	pthread_mutex_lock(&session->mod->lock);
+	if (!find->active) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else {
+		while (*found < max && find->pos < find->count)
+			ids[(*found)++] = find->ids[find->pos++];
+	}
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_find_final(struct tc_session *session)
+{
+	struct tc_find_op *find = &session->find;
+	CK_RV rv = CKR_OK;
+
+	pthread_mutex_lock(&session->mod->lock);
+	if (!find->active) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else {
+		free(find->ids);
+		memset(find, 0, sizeof(*find));
+	}
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+void token_auth_aad(const struct tc_object *obj, const uint8_t **aad,
+		    size_t *len)
+{
+	/* The key's own public area: a wrapped auth opens only its key. */
+	*aad = obj->blob.pub;
+	*len = obj->blob.pub_len;
+}
+
+CK_RV token_object_key_locked(struct tc_session *session,
+			      struct tc_object *obj, struct tpm_key **key)
+{
+	struct tc_token *token = session->token;
+	const uint8_t *aad;
+	size_t aad_len;
+	struct secbuf *auth;
+	struct tpm *tpm;
+	CK_RV rv;
+
+	if (obj->key != NULL) {
+		*key = obj->key;
+		return CKR_OK;
+	}
+	if (!token->logged_in || token->wrap == NULL)
+		return CKR_USER_NOT_LOGGED_IN;
+	if (obj->blob.pub_len == 0 || obj->auth.len < CRYPTO_AEAD_OVERHEAD)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	rv = token_tpm_locked(session->mod, &tpm);
+	if (rv != CKR_OK)
+		return rv;
+	auth = secbuf_new(obj->auth.len - CRYPTO_AEAD_OVERHEAD);
+	if (auth == NULL)
+		return CKR_HOST_MEMORY;
+	auth->len = auth->cap;
+	token_auth_aad(obj, &aad, &aad_len);
+	if (!crypto_aead_open(token->wrap->data, aad, aad_len, obj->auth.data,
+			      obj->auth.len, auth->data)) {
+		log_err("object %lld: its key auth does not open with this "
+			"token's secret (damaged store?)", (long long)obj->id);
+		rv = CKR_DEVICE_ERROR;
+	} else {
+		rv = token_rv_from_tpm(tpm_key_open(tpm, &obj->blob,
+						    auth->data, auth->len,
+						    &obj->key));
+	}
+	secbuf_free(auth);
+	if (rv == CKR_OK)
+		*key = obj->key;
+	return rv;
+}
+
+CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
+{
+	struct tc_module *mod = session->mod;
+	struct tc_object *obj;
+	CK_RV rv;
+
+	pthread_mutex_lock(&mod->lock);
+	obj = lookup_locked(session, object_id);
+	if (obj == NULL)
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	else if (!session->rw)
+		rv = CKR_SESSION_READ_ONLY;
+	else if (!attrs_get_bool(&obj->attrs, CKA_DESTROYABLE, true))
+		rv = CKR_ACTION_PROHIBITED;
+	else
+		rv = token_rv_from_db(db_object_delete(mod->db, object_id));
+	if (rv == CKR_OK)
+		rv = token_reload_objects_locked(mod, session->token);
+	pthread_mutex_unlock(&mod->lock);
+	return rv;
+}

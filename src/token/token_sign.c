@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "token/token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "token/token_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TOKEN
+#include "common/log.h"
+
+/*
+ * Signing.  RSA: PKCS#1 v1.5 padding here, the private-key operation in
+ * the TPM (the key has no fixed scheme, so one key serves every RSA
+ * mechanism).  ECDSA: the TPM signs a digest of its curve's hash size,
+ * which the input is fitted to exactly as ECDSA truncates it.
+ */
+
+/* DER DigestInfo prefixes (RFC 8017, 9.2 note 1). */
+static const uint8_t di_sha1[] = { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b,
+				   0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+				   0x14 };
+static const uint8_t di_sha224[] = { 0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x04, 0x05, 0x00, 0x04, 0x1c };
+static const uint8_t di_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x01, 0x05, 0x00, 0x04, 0x20 };
+static const uint8_t di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x02, 0x05, 0x00, 0x04, 0x30 };
+static const uint8_t di_sha512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x03, 0x05, 0x00, 0x04, 0x40 };
+
+struct sign_mech {
+	CK_MECHANISM_TYPE type;
+	CK_KEY_TYPE key_type;
+	bool hashed;		/* hash-and-sign: multi-part allowed */
+	enum crypto_digest hash;
+	const uint8_t *prefix;	/* RSA DigestInfo prefix */
+	size_t prefix_len;
+};
+
+#define RSA_HASHED(m, h, di) { m, CKK_RSA, true, h, di, sizeof(di) }
+#define EC_HASHED(m, h) { m, CKK_EC, true, h, NULL, 0 }
+
+static const struct sign_mech sign_mechs[] = {
+	{ CKM_RSA_PKCS, CKK_RSA, false, 0, NULL, 0 },
+	RSA_HASHED(CKM_SHA1_RSA_PKCS, CRYPTO_SHA1, di_sha1),
+	RSA_HASHED(CKM_SHA224_RSA_PKCS, CRYPTO_SHA224, di_sha224),
+	RSA_HASHED(CKM_SHA256_RSA_PKCS, CRYPTO_SHA256, di_sha256),
+	RSA_HASHED(CKM_SHA384_RSA_PKCS, CRYPTO_SHA384, di_sha384),
+	RSA_HASHED(CKM_SHA512_RSA_PKCS, CRYPTO_SHA512, di_sha512),
+	{ CKM_ECDSA, CKK_EC, false, 0, NULL, 0 },
+	EC_HASHED(CKM_ECDSA_SHA1, CRYPTO_SHA1),
+	EC_HASHED(CKM_ECDSA_SHA224, CRYPTO_SHA224),
+	EC_HASHED(CKM_ECDSA_SHA256, CRYPTO_SHA256),
+	EC_HASHED(CKM_ECDSA_SHA384, CRYPTO_SHA384),
+	EC_HASHED(CKM_ECDSA_SHA512, CRYPTO_SHA512),
+};
+
+static const struct sign_mech *find_mech(CK_MECHANISM_TYPE type)
+{
+	for (size_t i = 0; i < sizeof(sign_mechs) / sizeof(*sign_mechs); i++)
+		if (sign_mechs[i].type == type)
+			return &sign_mechs[i];
+	return NULL;
+}
+
+/* EMSA-PKCS1-v1_5: 00 01 FF..FF 00 || t, at least 8 bytes of FF. */
+static CK_RV pkcs1_pad(const uint8_t *prefix, size_t prefix_len,
+		       const uint8_t *t, size_t t_len, uint8_t *em, size_t k)
+{
+	size_t body = prefix_len + t_len;
+
+	if (body + 11 > k)
+		return CKR_DATA_LEN_RANGE;
+	em[0] = 0x00;
+	em[1] = 0x01;
+	memset(em + 2, 0xff, k - body - 3);
+	em[k - body - 1] = 0x00;
+	memcpy(em + k - body, prefix, prefix_len);
+	memcpy(em + k - t_len, t, t_len);
+	return CKR_OK;
+}
+
+/* The hash the TPM signs with on a curve, and the order's bit size. */
+static void curve_params(enum tpm_curve curve, enum crypto_digest *hash,
+			 size_t *order_bits)
+{
+	switch (curve) {
+	case TPM_CURVE_P384:
+		*hash = CRYPTO_SHA384;
+		*order_bits = 384;
+		break;
+	case TPM_CURVE_P521:
+		*hash = CRYPTO_SHA512;
+		*order_bits = 521;
+		break;
+	default:
+		*hash = CRYPTO_SHA256;
+		*order_bits = 256;
+		break;
+	}
+}
+
+/*
+ * ECDSA uses the leftmost order-size bits of its input as an integer.
+ * Shorter inputs are left-padded with zeros (same integer), longer ones
+ * cut to the order's byte size; what cannot be expressed as a digest of
+ * the curve's hash (over 64 bytes on P-521) is refused.
+ */
+static CK_RV ecdsa_fit(enum tpm_curve curve, const uint8_t *in, size_t len,
+		       enum crypto_digest *hash, uint8_t *out, size_t *out_len)
+{
+	size_t order_bits, width;
+
+	curve_params(curve, hash, &order_bits);
+	width = crypto_digest_len(*hash);
+	if (len == 0)
+		return CKR_DATA_LEN_RANGE;
+	if (len * 8 > order_bits) {
+		if (order_bits % 8 != 0)
+			return CKR_DATA_LEN_RANGE;
+		len = order_bits / 8;
+	}
+	if (len > width)
+		return CKR_DATA_LEN_RANGE;
+	memset(out, 0, width - len);
+	memcpy(out + width - len, in, len);
+	*out_len = width;
+	return CKR_OK;
+}
+
+static CK_RV sign_rsa(struct tpm *tpm, struct tpm_key *key,
+		      const struct tpm_pubkey *pub, const struct sign_mech *m,
+		      const uint8_t *t, size_t t_len, uint8_t *sig)
+{
+	uint8_t em[512];
+	CK_RV rv;
+
+	rv = pkcs1_pad(m->prefix, m->prefix_len, t, t_len, em,
+		       pub->modulus_len);
+	if (rv == CKR_OK)
+		rv = token_rv_from_tpm(tpm_key_rsa_private(
+			tpm, key, em, pub->modulus_len, sig, pub->modulus_len));
+	return rv;
+}
+
+static CK_RV sign_ec(struct tpm *tpm, struct tpm_key *key,
+		     const struct tpm_pubkey *pub, const uint8_t *in,
+		     size_t len, uint8_t *sig)
+{
+	uint8_t digest[CRYPTO_MAX_DIGEST];
+	enum crypto_digest hash;
+	size_t digest_len = 0;
+	CK_RV rv;
+
+	rv = ecdsa_fit(pub->curve, in, len, &hash, digest, &digest_len);
+	if (rv == CKR_OK)
+		rv = token_rv_from_tpm(tpm_key_ecdsa(tpm, key, hash, digest,
+						     digest_len, sig,
+						     2 * pub->coord_len));
+	return rv;
+}
+
+static size_t signature_len(const struct tpm_pubkey *pub)
+{
+	return pub->type == TPM_KEY_RSA ? pub->modulus_len :
+					  2 * pub->coord_len;
+}
+
+static void end_op(struct tc_sign_op *op)
+{
+	crypto_hash_free(op->hash);
+	memset(op, 0, sizeof(*op));
+}
+
+CK_RV token_sign_init(struct tc_session *session,
+		      const CK_MECHANISM *mechanism, int64_t key_id)
+{
+	struct tc_sign_op *op = &session->sign;
+	const struct sign_mech *m = find_mech(mechanism->mechanism);
+	struct tc_object *obj;
+	unsigned long cls = 0, type = 0;
+	CK_RV rv = CKR_OK;
+
+	pthread_mutex_lock(&session->mod->lock);
+	obj = token_object_get_locked(session->token, key_id);
+	if (op->active)
+		rv = CKR_OPERATION_ACTIVE;
+	else if (m == NULL)
+		rv = CKR_MECHANISM_INVALID;
+	else if (mechanism->pParameter != NULL ||
+		 mechanism->ulParameterLen != 0)
+		rv = CKR_MECHANISM_PARAM_INVALID;
+	else if (obj == NULL)
+		rv = CKR_KEY_HANDLE_INVALID;
+	else if (!token_object_visible(session, obj))
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &cls) ||
+		 cls != CKO_PRIVATE_KEY || obj->blob.pub_len == 0)
+		rv = CKR_KEY_TYPE_INCONSISTENT;
+	else if (!attrs_get_bool(&obj->attrs, CKA_SIGN, false))
+		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+	else if (!attrs_get_ulong(&obj->attrs, CKA_KEY_TYPE, &type) ||
+		 type != m->key_type)
+		rv = CKR_KEY_TYPE_INCONSISTENT;
+	if (rv == CKR_OK && m->hashed) {
+		op->hash = crypto_hash_new(m->hash);
+		if (op->hash == NULL)
+			rv = CKR_HOST_MEMORY;
+	}
+	if (rv == CKR_OK) {
+		op->active = true;
+		op->mechanism = m->type;
+		op->key_id = key_id;
+	}
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+/* Signs the prepared input (raw data or the finished digest). */
+static CK_RV sign_now_locked(struct tc_session *session,
+			     const struct sign_mech *m, struct tc_object *obj,
+			     const uint8_t *in, size_t len, uint8_t *sig)
+{
+	struct tpm_pubkey pub;
+	struct tpm_key *key;
+	struct tpm *tpm;
+	CK_RV rv;
+
+	rv = token_object_key_locked(session, obj, &key);
+	if (rv == CKR_OK)
+		rv = token_tpm_locked(session->mod, &tpm);
+	if (rv == CKR_OK)
+		rv = token_rv_from_tpm(tpm_blob_pubkey(&obj->blob, &pub));
+	if (rv != CKR_OK)
+		return rv;
+	if (m->key_type == CKK_RSA)
+		return sign_rsa(tpm, key, &pub, m, in, len, sig);
+	return sign_ec(tpm, key, &pub, in, len, sig);
+}
+
+/*
+ * The length-query protocol shared by C_Sign and C_SignFinal.  Returns
+ * true when the caller should go on and sign; otherwise *rv is the
+ * answer and the operation stays as it is.
+ */
+static bool length_check(struct tc_object *obj, uint8_t *sig,
+			 CK_ULONG *sig_len, CK_RV *rv)
+{
+	struct tpm_pubkey pub;
+	size_t need;
+
+	*rv = token_rv_from_tpm(tpm_blob_pubkey(&obj->blob, &pub));
+	if (*rv != CKR_OK)
+		return false;
+	need = signature_len(&pub);
+	if (sig == NULL) {
+		*sig_len = need;
+		return false;
+	}
+	if (*sig_len < need) {
+		*sig_len = need;
+		*rv = CKR_BUFFER_TOO_SMALL;
+		return false;
+	}
+	*sig_len = need;
+	return true;
+}
+
+/* Looks up the operation's key, or ends the operation. */
+static CK_RV op_key_locked(struct tc_session *session,
+			   struct tc_object **obj)
+{
+	struct tc_sign_op *op = &session->sign;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	*obj = token_object_get_locked(session->token, op->key_id);
+	if (*obj == NULL || !token_object_visible(session, *obj)) {
+		end_op(op);
+		return CKR_KEY_HANDLE_INVALID;
+	}
+	return CKR_OK;
+}
+
+CK_RV token_sign(struct tc_session *session, const uint8_t *data,
+		 size_t len, uint8_t *sig, CK_ULONG *sig_len)
+{
+	struct tc_sign_op *op = &session->sign;
+	uint8_t digest[CRYPTO_MAX_DIGEST];
+	size_t digest_len = 0;
+	const struct sign_mech *m;
+	struct tc_object *obj = NULL;
+	CK_RV rv;
+
+	pthread_mutex_lock(&session->mod->lock);
+	rv = op_key_locked(session, &obj);
+	if (rv != CKR_OK)
+		goto out;
+	if (op->multi_part) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (!length_check(obj, sig, sig_len, &rv))
+		goto out;
+	m = find_mech(op->mechanism);
+	if (m->hashed && (!crypto_hash_update(op->hash, data, len) ||
+			  !crypto_hash_final(op->hash, digest, &digest_len)))
+		rv = CKR_HOST_MEMORY;
+	else if (m->hashed)
+		rv = sign_now_locked(session, m, obj, digest, digest_len, sig);
+	else
+		rv = sign_now_locked(session, m, obj, data, len, sig);
+	end_op(op);
+out:
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
+			size_t len)
+{
+	struct tc_sign_op *op = &session->sign;
+	struct tc_object *obj = NULL;
+	CK_RV rv;
+
+	pthread_mutex_lock(&session->mod->lock);
+	rv = op_key_locked(session, &obj);
+	if (rv == CKR_OK && op->hash == NULL)
+		rv = CKR_FUNCTION_NOT_SUPPORTED; /* single-part mechanism */
+	else if (rv == CKR_OK && !crypto_hash_update(op->hash, data, len))
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		op->multi_part = true;
+	else if (op->active)
+		end_op(op);
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
+		       CK_ULONG *sig_len)
+{
+	struct tc_sign_op *op = &session->sign;
+	uint8_t digest[CRYPTO_MAX_DIGEST];
+	size_t digest_len = 0;
+	struct tc_object *obj = NULL;
+	CK_RV rv;
+
+	pthread_mutex_lock(&session->mod->lock);
+	rv = op_key_locked(session, &obj);
+	if (rv != CKR_OK)
+		goto out;
+	if (op->hash == NULL) {
+		rv = CKR_FUNCTION_NOT_SUPPORTED;
+		end_op(op);
+		goto out;
+	}
+	if (!length_check(obj, sig, sig_len, &rv))
+		goto out;
+	if (!crypto_hash_final(op->hash, digest, &digest_len))
+		rv = CKR_HOST_MEMORY;
+	else
+		rv = sign_now_locked(session, find_mech(op->mechanism), obj,
+				     digest, digest_len, sig);
+	end_op(op);
+out:
+	pthread_mutex_unlock(&session->mod->lock);
+	return rv;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_TOOLS_PTOOL_CLI_H
+#define TPMCARD_TOOLS_PTOOL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/secmem.h"
+#include "token/token.h"
+
+/* Exit codes. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* Prints "tpmcard: <message>" on stderr; returns EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a PKCS#11 result: "tpmcard: what: reason". */
+int cli_fail_rv(const char *what, CK_RV rv);
+
+/*
+ * Reads a PIN: from the file named by file_opt (when given), else from
+ * the environment variable env, else from the terminal (twice when
+ * confirm).  Never from the command line.  NULL (with a message printed)
+ * when none can be had.  Free with secbuf_free().
+ */
+struct secbuf *cli_pin_read(const char *what, const char *file_opt,
+			    const char *env, bool confirm);
+
+/* Opens the module and a session on a token found by label. */
+int cli_open_token(const char *label, bool rw, struct tc_module **mod,
+		   struct tc_session **session);
+void cli_close_token(struct tc_module *mod, struct tc_session *session);
+
+int cmd_init(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+
+#endif /* TPMCARD_TOOLS_PTOOL_CLI_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+static const char usage[] =
+	"usage: tpmcard [--store PATH] COMMAND ...\n"
+	"\n"
+	"Administers tpmcard tokens: PKCS#11 smartcards kept in the TPM.\n"
+	"\n"
+	"commands:\n"
+	"  init                      create the store and check the TPM\n"
+	"  token add|list|remove     manage tokens\n"
+	"  key generate|list|remove  manage keys of a token\n"
+	"  pin change                change the user or SO PIN\n"
+	"\n"
+	"Each command takes --help.  PINs are read from a file option, an\n"
+	"environment variable or the terminal, never from the command line.\n"
+	"The store is TPMCARD_STORE, else ~/.local/share/tpmcard/.\n"
+	"The TPM is TPMCARD_TCTI, else the tpm2-tss default.\n";
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tpmcard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+int cli_fail_rv(const char *what, CK_RV rv)
+{
+	return cli_fail("%s: %s", what, token_rv_text(rv));
+}
+
+int cli_open_token(const char *label, bool rw, struct tc_module **mod,
+		   struct tc_session **session)
+{
+	int64_t token_id = 0;
+	CK_RV rv;
+
+	*session = NULL;
+	rv = token_module_open(mod);
+	if (rv != CKR_OK)
+		return cli_fail_rv("cannot open the store", rv);
+	rv = token_find_by_label(*mod, label, &token_id);
+	if (rv == CKR_OK)
+		rv = token_session_open(*mod, token_id, rw, session);
+	if (rv == CKR_OK)
+		return EXIT_OK;
+	token_module_close(*mod);
+	*mod = NULL;
+	if (rv == CKR_TOKEN_NOT_PRESENT)
+		return cli_fail("no token labelled '%s'", label);
+	return cli_fail_rv(label, rv);
+}
+
+void cli_close_token(struct tc_module *mod, struct tc_session *session)
+{
+	token_session_close(session);
+	token_module_close(mod);
+}
+
+int cmd_init(int argc, char **argv)
+{
+	struct db *db = NULL;
+	enum db_rc rc;
+	char *path;
+
+	if (argc > 1) {
+		printf("usage: tpmcard init\n\n"
+		       "Creates the store (mode 0600) if it does not exist.\n");
+		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	path = db_path_resolve(true);
+	if (path == NULL)
+		return cli_fail("no store path: set HOME or TPMCARD_STORE");
+	rc = db_open(path, true, &db);
+	if (rc != DB_OK) {
+		cli_fail("%s: %s", path, db_rc_text(rc));
+		free(path);
+		return EXIT_FAIL;
+	}
+	printf("store: %s\n", path);
+	db_close(db);
+	free(path);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	if (i + 1 < argc && strcmp(argv[i], "--store") == 0) {
+		setenv("TPMCARD_STORE", argv[i + 1], 1);
+		i += 2;
+	}
+	if (i >= argc || strcmp(argv[i], "--help") == 0 ||
+	    strcmp(argv[i], "-h") == 0) {
+		fputs(usage, i >= argc ? stderr : stdout);
+		return i >= argc ? EXIT_USAGE : EXIT_OK;
+	}
+	if (strcmp(argv[i], "init") == 0)
+		return cmd_init(argc - i, argv + i);
+	if (strcmp(argv[i], "token") == 0)
+		return cmd_token(argc - i, argv + i);
+	if (strcmp(argv[i], "key") == 0)
+		return cmd_key(argc - i, argv + i);
+	if (strcmp(argv[i], "pin") == 0)
+		return cmd_pin(argc - i, argv + i);
+	fprintf(stderr, "tpmcard: unknown command '%s' (try --help)\n",
+		argv[i]);
+	return EXIT_USAGE;
+}
