@@ -80,7 +80,8 @@ static CK_RV pkcs1_pad(const uint8_t *prefix, size_t prefix_len,
 	em[1] = 0x01;
 	memset(em + 2, 0xff, k - body - 3);
 	em[k - body - 1] = 0x00;
-	memcpy(em + k - body, prefix, prefix_len);
+	if (prefix_len)
+		memcpy(em + k - body, prefix, prefix_len);
 	memcpy(em + k - t_len, t, t_len);
 	return CKR_OK;
 }

@@ -1,0 +1,145 @@
+"""Runs one PKCS#11 scenario through PyKCS11 in its own process and prints
+JSON, so that every test loads the module fresh (as ssh does) and a crash
+in the module cannot take pytest down with it.
+
+usage: p11helper.py MODULE ACTION JSON-PARAMS
+"""
+import json
+import sys
+import time
+
+import PyKCS11
+
+MECHS = {
+    "RSA_PKCS": PyKCS11.CKM_RSA_PKCS,
+    "SHA1_RSA_PKCS": PyKCS11.CKM_SHA1_RSA_PKCS,
+    "SHA256_RSA_PKCS": PyKCS11.CKM_SHA256_RSA_PKCS,
+    "SHA384_RSA_PKCS": PyKCS11.CKM_SHA384_RSA_PKCS,
+    "SHA512_RSA_PKCS": PyKCS11.CKM_SHA512_RSA_PKCS,
+    "ECDSA": PyKCS11.CKM_ECDSA,
+    "ECDSA_SHA256": PyKCS11.CKM_ECDSA_SHA256,
+    "ECDSA_SHA384": PyKCS11.CKM_ECDSA_SHA384,
+}
+
+
+def rv_name(err):
+    return PyKCS11.CKR[err.value] if err.value in PyKCS11.CKR else err.value
+
+
+def first_slot(lib):
+    slots = lib.getSlotList(tokenPresent=True)
+    for s in slots:
+        if lib.getTokenInfo(s).flags & PyKCS11.CKF_TOKEN_INITIALIZED:
+            return s
+    raise SystemExit("no initialized token")
+
+
+def token_flags(lib, slot):
+    flags = lib.getTokenInfo(slot).flags
+    names = ("CKF_USER_PIN_COUNT_LOW", "CKF_USER_PIN_FINAL_TRY",
+             "CKF_USER_PIN_LOCKED", "CKF_WRITE_PROTECTED")
+    return [n for n in names if flags & getattr(PyKCS11, n)]
+
+
+def labels(session, cls=None):
+    tmpl = [] if cls is None else [(PyKCS11.CKA_CLASS, cls)]
+    out = []
+    for obj in session.findObjects(tmpl):
+        c, label = session.getAttributeValue(
+            obj, [PyKCS11.CKA_CLASS, PyKCS11.CKA_LABEL])
+        out.append([PyKCS11.CKO[c], label])
+    return sorted(out)
+
+
+def act_slots(lib, p):
+    res = []
+    for s in lib.getSlotList(tokenPresent=False):
+        info = lib.getTokenInfo(s)
+        res.append({"id": s, "label": info.label.strip(),
+                    "serial": info.serialNumber.strip(),
+                    "initialized":
+                        bool(info.flags & PyKCS11.CKF_TOKEN_INITIALIZED),
+                    "min_pin": info.ulMinPinLen,
+                    "max_pin": info.ulMaxPinLen})
+    return {"slots": res}
+
+
+def act_login(lib, p):
+    slot = first_slot(lib)
+    session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |
+                              PyKCS11.CKF_RW_SESSION)
+    res = {"before": labels(session)}
+    try:
+        session.login(p["pin"], user_type=p.get("user", PyKCS11.CKU_USER))
+        res["rv"] = "CKR_OK"
+        res["after"] = labels(session)
+    except PyKCS11.PyKCS11Error as e:
+        res["rv"] = rv_name(e)
+    res["flags"] = token_flags(lib, slot)
+    return res
+
+
+def act_sign(lib, p):
+    slot = first_slot(lib)
+    session = lib.openSession(slot)
+    session.login(p["pin"])
+    key = session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY),
+                               (PyKCS11.CKA_LABEL, p["label"])])[0]
+    pub = session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY),
+                               (PyKCS11.CKA_LABEL, p["label"])])[0]
+    data = bytes.fromhex(p["data"])
+    try:
+        sig = session.sign(key, data, PyKCS11.Mechanism(MECHS[p["mech"]]))
+        res = {"rv": "CKR_OK", "sig": bytes(sig).hex()}
+    except PyKCS11.PyKCS11Error as e:
+        res = {"rv": rv_name(e)}
+    kt = session.getAttributeValue(pub, [PyKCS11.CKA_KEY_TYPE])[0]
+    if kt == PyKCS11.CKK_RSA:
+        n, e = session.getAttributeValue(
+            pub, [PyKCS11.CKA_MODULUS, PyKCS11.CKA_PUBLIC_EXPONENT])
+        res.update(type="rsa", n=bytes(n).hex(), e=bytes(e).hex())
+    else:
+        params, point = session.getAttributeValue(
+            pub, [PyKCS11.CKA_EC_PARAMS, PyKCS11.CKA_EC_POINT])
+        res.update(type="ec", params=bytes(params).hex(),
+                   point=bytes(point).hex())
+    session.logout()
+    session.closeSession()
+    return res
+
+
+def act_set_pin(lib, p):
+    slot = first_slot(lib)
+    session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |
+                              PyKCS11.CKF_RW_SESSION)
+    try:
+        session.setPin(p["old"], p["new"])
+        return {"rv": "CKR_OK"}
+    except PyKCS11.PyKCS11Error as e:
+        return {"rv": rv_name(e)}
+
+
+def act_watch(lib, p):
+    """Lists keys, waits for a file to appear, lists again: same process."""
+    slot = first_slot(lib)
+    session = lib.openSession(slot)
+    before = labels(session, PyKCS11.CKO_PUBLIC_KEY)
+    print(json.dumps({"ready": True}), flush=True)
+    deadline = time.monotonic() + 60
+    import os
+    while not os.path.exists(p["go"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = labels(session, PyKCS11.CKO_PUBLIC_KEY)
+    return {"before": before, "after": after}
+
+
+def main():
+    module, action, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    lib = PyKCS11.PyKCS11Lib()
+    lib.load(module)
+    result = globals()["act_" + action](lib, params)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Software TPM environments for the integration tests.
+
+A SwTpm is a private swtpm on free loopback ports; an Abrmd is tpm2-abrmd
+in front of one, on a private D-Bus session bus.  Both stop what they
+started, and neither binds anything but 127.0.0.1.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+
+def free_port_pair():
+    """Two consecutive free loopback ports (swtpm: server, ctrl)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair")
+
+
+def wait_for(predicate, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise TimeoutError("timed out waiting for " + what)
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class SwTpm:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="tpmcard-swtpm-")
+        self.port = free_port_pair()
+        self.proc = subprocess.Popen(
+            ["swtpm", "socket", "--tpm2",
+             "--tpmstate", "dir=" + self.dir,
+             "--server", "type=tcp,port=%d,bindaddr=127.0.0.1" % self.port,
+             "--ctrl", "type=tcp,port=%d,bindaddr=127.0.0.1" % (self.port + 1),
+             "--flags", "not-need-init,startup-clear"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: port_open(self.port), what="swtpm")
+        self.tcti = "swtpm:host=127.0.0.1,port=%d" % self.port
+
+    def tools(self, *args, check=True):
+        """Runs a tpm2-tools command against this TPM, directly."""
+        env = dict(os.environ, TPM2TOOLS_TCTI=self.tcti, TSS2_LOG="all+none")
+        return subprocess.run(list(args), env=env, check=check,
+                              capture_output=True, text=True, timeout=60)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Abrmd:
+    """tpm2-abrmd for one swtpm, on its own dbus-daemon."""
+
+    def __init__(self, swtpm):
+        self.dbus = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1",
+             "--nopidfile"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.address = self.dbus.stdout.readline().strip()
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address,
+                   TSS2_LOG="all+none")
+        cmd = ["tpm2-abrmd", "--session", "--tcti=" + swtpm.tcti,
+               "--flush-all"]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        self.tcti = "tabrmd:bus_type=session"
+        self.env = {"DBUS_SESSION_BUS_ADDRESS": self.address}
+        try:
+            wait_for(self._ready, timeout=20, what="tpm2-abrmd")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("tpm2-abrmd exited")
+        env = dict(os.environ, TPM2TOOLS_TCTI=self.tcti, TSS2_LOG="all+none",
+                   **self.env)
+        return subprocess.run(["tpm2_getcap", "properties-fixed"], env=env,
+                              capture_output=True, timeout=10).returncode == 0
+
+    def stop(self):
+        for proc in (self.proc, self.dbus):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if self.dbus.stdout:
+            self.dbus.stdout.close()
