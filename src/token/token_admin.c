@@ -94,10 +94,22 @@ static CK_RV build_row(struct tpm *tpm, const struct tc_token_params *p,
 	return rv;
 }
 
+/* CKR_OK when no token of the store has this label. */
+static CK_RV label_free(struct db *db, const char *label)
+{
+	struct db_token existing;
+	enum db_rc drc = db_token_get_by_label(db, label, &existing);
+
+	db_token_clear(&existing);
+	if (drc == DB_NOT_FOUND)
+		return CKR_OK;
+	return drc == DB_OK ? CKR_TEMPLATE_INCONSISTENT : token_rv_from_db(drc);
+}
+
 CK_RV token_admin_create(const struct tc_token_params *params,
 			 int64_t *token_id)
 {
-	struct db_token row = { 0 }, existing;
+	struct db_token row = { 0 };
 	struct db *db = NULL;
 	struct tpm *tpm = NULL;
 	char *path = NULL;
@@ -110,21 +122,21 @@ CK_RV token_admin_create(const struct tc_token_params *params,
 	path = db_path_resolve(true);
 	if (path == NULL)
 		return CKR_HOST_MEMORY;
-	rv = token_rv_from_db(db_open(path, true, &db));
-	if (rv != CKR_OK)
-		goto out;
-	drc = db_token_get_by_label(db, params->label, &existing);
-	db_token_clear(&existing);
-	if (drc != DB_NOT_FOUND) {
-		rv = drc == DB_OK ? CKR_TEMPLATE_INCONSISTENT :
-				    token_rv_from_db(drc);
+	/* An absent store is created only once the TPM has done its part. */
+	drc = db_open(path, false, &db);
+	if (drc != DB_OK && drc != DB_NOT_FOUND) {
+		rv = token_rv_from_db(drc);
 		goto out;
 	}
-	rv = token_rv_from_tpm(tpm_open(&tpm));
+	rv = db ? label_free(db, params->label) : CKR_OK;
+	if (rv == CKR_OK)
+		rv = token_rv_from_tpm(tpm_open(&tpm));
 	if (rv == CKR_OK)
 		rv = build_row(tpm, params, &row);
 	if (rv == CKR_OK)
 		rv = make_serial(&row.serial);
+	if (rv == CKR_OK && db == NULL)
+		rv = token_rv_from_db(db_open(path, true, &db));
 	if (rv != CKR_OK)
 		goto out;
 	row.label = strdup(params->label);

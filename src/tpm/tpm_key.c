@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tss2/tss2_rc.h>
+
 #include "tpm/tpm_internal.h"
 
 #define TC_LOG_LAYER TC_LAYER_TPM
@@ -71,6 +73,32 @@ static bool key_template(const struct tpm_key_spec *spec, TPM2B_PUBLIC *pub)
 	return false;
 }
 
+/*
+ * Asks the TPM (TPM2_TestParms) whether it can make a key with these
+ * parameters, so that an unsupported size or curve is reported as such
+ * rather than as a bad value.  No object is created.
+ */
+static enum tpm_rc params_supported_locked(struct tpm *tpm,
+					   const TPMT_PUBLIC *area)
+{
+	TPMT_PUBLIC_PARMS parms = { .type = area->type };
+	TSS2_RC rc;
+
+	if (area->type == TPM2_ALG_RSA)
+		parms.parameters.rsaDetail = area->parameters.rsaDetail;
+	else
+		parms.parameters.eccDetail = area->parameters.eccDetail;
+	rc = Esys_TestParms(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+			    ESYS_TR_NONE, &parms);
+	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+	    (rc & TPM2_RC_FMT1) != 0) {
+		log_info("the TPM cannot make this key: %s",
+			 Tss2_RC_Decode(rc));
+		return TPM_E_UNSUPPORTED;
+	}
+	return tpm_map(rc, "test key parameters");
+}
+
 enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 			   const uint8_t *auth, size_t auth_len,
 			   struct tpm_blob *out, struct tpm_pubkey *pubkey)
@@ -93,6 +121,8 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 
 	pthread_mutex_lock(&tpm->lock);
 	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK)
+		rc = params_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
 					    &session);

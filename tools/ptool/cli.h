@@ -15,6 +15,20 @@
 
 /* Prints "tpmcard: <message>" on stderr; returns EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A usage mistake: "tpmcard: <message> (see 'tpmcard COMMAND --help')";
+ * returns EXIT_USAGE.  cli_bad_option() names the option getopt refused.
+ */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_bad_option(const char *command, char **argv);
+
+/*
+ * Checks that the store exists (unless may_be_missing) and is a readable
+ * tpmcard store, before a command relies on it; prints why not.
+ */
+int cli_check_store(bool may_be_missing);
+
 /* The same for a PKCS#11 result: "tpmcard: what: reason". */
 int cli_fail_rv(const char *what, CK_RV rv);
 

@@ -45,15 +45,20 @@ static int parse(int argc, char **argv, struct key_opts *o)
 		case 'l': o->label = optarg; break;
 		case 'i': o->id_hex = optarg; break;
 		case 'u': o->pin_file = optarg; break;
+		case 'h':
+			fputs(key_usage, stdout);
+			return EXIT_OK;
 		default:
-			fputs(key_usage, c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_USAGE;
+			return cli_bad_option("key", argv);
 		}
 	}
-	if (optind != argc || o->token == NULL) {
-		fputs(key_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cli_usage_error("key", "unexpected argument '%s'",
+				       argv[optind]);
+	if (o->token == NULL)
+		return cli_usage_error("key", "--token is required");
+	if (cli_check_store(false) != EXIT_OK)
+		return EXIT_FAIL;
 	return -1;
 }
 
@@ -77,27 +82,47 @@ static bool parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len)
 	return true;
 }
 
+/* Logs the user in on an open session; closes everything on failure. */
+static int login_user(const struct key_opts *o, struct tc_module *mod,
+		      struct tc_session *session)
+{
+	struct secbuf *pin;
+	CK_RV rv;
+
+	pin = cli_pin_read("user PIN", o->pin_file, "TPMCARD_USER_PIN", false);
+	if (pin == NULL) {
+		cli_close_token(mod, session);
+		return EXIT_FAIL;
+	}
+	rv = token_login(session, CKU_USER, pin->data, pin->len);
+	secbuf_free(pin);
+	if (rv == CKR_OK)
+		return EXIT_OK;
+	cli_close_token(mod, session);
+	return cli_fail_rv("login", rv);
+}
+
 /* Opens the token's R/W session and logs the user in. */
 static int open_logged_in(const struct key_opts *o, struct tc_module **mod,
 			  struct tc_session **session)
 {
-	struct secbuf *pin;
-	CK_RV rv;
 	int rc = cli_open_token(o->token, true, mod, session);
 
-	if (rc != EXIT_OK)
-		return rc;
-	pin = cli_pin_read("user PIN", o->pin_file, "TPMCARD_USER_PIN", false);
-	if (pin == NULL) {
-		cli_close_token(*mod, *session);
-		return EXIT_FAIL;
-	}
-	rv = token_login(*session, CKU_USER, pin->data, pin->len);
-	secbuf_free(pin);
+	return rc == EXIT_OK ? login_user(o, *mod, *session) : rc;
+}
+
+/* Ids of the token's objects labelled label (as far as visible). */
+static CK_RV find_labelled(struct tc_session *session, const char *label,
+			   int64_t *ids, size_t max, size_t *found)
+{
+	CK_ATTRIBUTE tmpl = { CKA_LABEL, (void *)label, strlen(label) };
+	CK_RV rv = token_find_init(session, &tmpl, 1);
+
+	*found = 0;
 	if (rv == CKR_OK)
-		return EXIT_OK;
-	cli_close_token(*mod, *session);
-	return cli_fail_rv("login", rv);
+		rv = token_find_next(session, ids, max, found);
+	token_find_final(session);
+	return rv;
 }
 
 static int key_generate(const struct key_opts *o)
@@ -108,20 +133,32 @@ static int key_generate(const struct key_opts *o)
 	uint8_t id[64];
 	size_t id_len = 0;
 	int64_t priv = 0, pub = 0;
+	size_t found = 0;
 	CK_RV rv;
 	int rc;
 
-	if (o->type == NULL || o->label == NULL) {
-		fputs(key_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (o->type == NULL || o->label == NULL)
+		return cli_usage_error("key", "key generate needs --type and "
+					      "--label");
 	if (!token_key_kind_parse(o->type, &kind))
 		return cli_fail("unknown key type '%s' (rsa2048, rsa3072, "
 				"rsa4096, ecc-p256, ecc-p384, ecc-p521)",
 				o->type);
 	if (o->id_hex && !parse_hex(o->id_hex, id, sizeof(id), &id_len))
 		return cli_fail("--id: 1 to 64 bytes in hex");
-	rc = open_logged_in(o, &mod, &session);
+	rc = cli_open_token(o->token, true, &mod, &session);
+	if (rc != EXIT_OK)
+		return rc;
+	/* Public halves are visible before login: labels stay unique. */
+	rv = find_labelled(session, o->label, &priv, 1, &found);
+	if (rv != CKR_OK || found != 0) {
+		cli_close_token(mod, session);
+		if (rv != CKR_OK)
+			return cli_fail_rv("cannot read the token", rv);
+		return cli_fail("a key labelled '%s' already exists",
+				o->label);
+	}
+	rc = login_user(o, mod, session);
 	if (rc != EXIT_OK)
 		return rc;
 	rv = token_key_generate(session, kind, o->label,
@@ -184,24 +221,17 @@ static int key_remove(const struct key_opts *o)
 {
 	struct tc_module *mod = NULL;
 	struct tc_session *session = NULL;
-	CK_ATTRIBUTE tmpl;
 	int64_t ids[16];
 	size_t found = 0;
 	CK_RV rv;
 	int rc;
 
-	if (o->label == NULL) {
-		fputs(key_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (o->label == NULL)
+		return cli_usage_error("key", "key remove needs --label");
 	rc = open_logged_in(o, &mod, &session);
 	if (rc != EXIT_OK)
 		return rc;
-	tmpl = (CK_ATTRIBUTE){ CKA_LABEL, (void *)o->label, strlen(o->label) };
-	rv = token_find_init(session, &tmpl, 1);
-	if (rv == CKR_OK)
-		rv = token_find_next(session, ids, 16, &found);
-	token_find_final(session);
+	rv = find_labelled(session, o->label, ids, 16, &found);
 	for (size_t i = 0; rv == CKR_OK && i < found; i++)
 		rv = token_object_destroy(session, ids[i]);
 	cli_close_token(mod, session);
@@ -218,14 +248,15 @@ int cmd_key(int argc, char **argv)
 	struct key_opts o;
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(key_usage, stdout);
+		return EXIT_OK;
+	}
 	if (argc < 2 || (strcmp(argv[1], "generate") != 0 &&
 			 strcmp(argv[1], "list") != 0 &&
-			 strcmp(argv[1], "remove") != 0)) {
-		bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
-
-		fputs(key_usage, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
+			 strcmp(argv[1], "remove") != 0))
+		return cli_usage_error("key", "expected 'key generate', "
+					      "'key list' or 'key remove'");
 	rc = parse(argc - 1, argv + 1, &o);
 	if (rc >= 0)
 		return rc;

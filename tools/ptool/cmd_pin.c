@@ -67,12 +67,12 @@ int cmd_pin(int argc, char **argv)
 	bool so = false;
 	int c;
 
-	if (argc < 2 || strcmp(argv[1], "change") != 0) {
-		bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
-
-		fputs(pin_usage, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(pin_usage, stdout);
+		return EXIT_OK;
 	}
+	if (argc < 2 || strcmp(argv[1], "change") != 0)
+		return cli_usage_error("pin", "expected 'pin change'");
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -80,14 +80,19 @@ int cmd_pin(int argc, char **argv)
 		case 's': so = true; break;
 		case 'p': old_file = optarg; break;
 		case 'n': new_file = optarg; break;
+		case 'h':
+			fputs(pin_usage, stdout);
+			return EXIT_OK;
 		default:
-			fputs(pin_usage, c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_USAGE;
+			return cli_bad_option("pin", argv + 1);
 		}
 	}
-	if (token == NULL || optind != argc - 1) {
-		fputs(pin_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("pin", "unexpected argument '%s'",
+				       argv[1 + optind]);
+	if (token == NULL)
+		return cli_usage_error("pin", "--token is required");
+	if (cli_check_store(false) != EXIT_OK)
+		return EXIT_FAIL;
 	return change(token, so, old_file, new_file);
 }

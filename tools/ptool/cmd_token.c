@@ -47,15 +47,17 @@ static int token_add(int argc, char **argv)
 			user_file = optarg;
 		} else if (c == 's') {
 			so_file = optarg;
+		} else if (c == 'h') {
+			fputs(token_usage, stdout);
+			return EXIT_OK;
 		} else {
-			fputs(token_usage, c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_USAGE;
+			return cli_bad_option("token", argv);
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs(token_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind + 1 != argc)
+		return cli_usage_error("token", "token add takes one LABEL");
+	if (cli_check_store(true) != EXIT_OK)
+		return EXIT_FAIL;
 	params.label = argv[optind];
 	user = cli_pin_read("user PIN", user_file, "TPMCARD_USER_PIN", true);
 	if (user != NULL)
@@ -93,8 +95,11 @@ static int token_list_cmd(void)
 	struct tc_module *mod = NULL;
 	int64_t *ids = NULL;
 	size_t count = 0;
-	CK_RV rv = token_module_open(&mod);
+	CK_RV rv;
 
+	if (cli_check_store(false) != EXIT_OK)
+		return EXIT_FAIL;
+	rv = token_module_open(&mod);
 	if (rv == CKR_OK)
 		rv = token_list(mod, NULL, &count);
 	if (rv == CKR_OK && count > 0) {
@@ -122,12 +127,14 @@ static int token_remove(int argc, char **argv)
 	int64_t id = 0;
 	CK_RV rv;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs(token_usage, argc == 2 ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ?
-			       EXIT_OK :
-			       EXIT_USAGE;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(token_usage, stdout);
+		return EXIT_OK;
 	}
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_usage_error("token", "token remove takes one LABEL");
+	if (cli_check_store(false) != EXIT_OK)
+		return EXIT_FAIL;
 	rv = token_module_open(&mod);
 	if (rv == CKR_OK)
 		rv = token_find_by_label(mod, argv[1], &id);
@@ -151,7 +158,10 @@ int cmd_token(int argc, char **argv)
 		return token_list_cmd();
 	if (argc >= 2 && strcmp(argv[1], "remove") == 0)
 		return token_remove(argc - 1, argv + 1);
-	fputs(token_usage, argc == 2 && !strcmp(argv[1], "--help") ? stdout :
-								      stderr);
-	return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(token_usage, stdout);
+		return EXIT_OK;
+	}
+	return cli_usage_error("token", "expected 'token add', 'token list' "
+					"or 'token remove'");
 }

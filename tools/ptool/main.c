@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/db.h"
+#include "tpm/tpm.h"
 
 static const char usage[] =
 	"usage: tpmcard [--store PATH] COMMAND ...\n"
@@ -22,7 +24,8 @@ static const char usage[] =
 	"Each command takes --help.  PINs are read from a file option, an\n"
 	"environment variable or the terminal, never from the command line.\n"
 	"The store is TPMCARD_STORE, else ~/.local/share/tpmcard/.\n"
-	"The TPM is TPMCARD_TCTI, else the tpm2-tss default.\n";
+	"The TPM is TPMCARD_TCTI, else the tpm2-tss default.\n"
+	"Errors are one line; TPMCARD_LOG=debug shows the details.\n";
 
 int cli_fail(const char *fmt, ...)
 {
@@ -34,6 +37,45 @@ int cli_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_FAIL;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tpmcard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'tpmcard %s --help')\n", command);
+	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *command, char **argv)
+{
+	return cli_usage_error(command, "unknown or incomplete option '%s'",
+			       argv[optind - 1]);
+}
+
+int cli_check_store(bool may_be_missing)
+{
+	char *path = db_path_resolve(may_be_missing);
+	struct db *db = NULL;
+	enum db_rc rc;
+
+	if (path == NULL)
+		return cli_fail("no store path: set HOME or TPMCARD_STORE");
+	rc = db_open(path, false, &db);
+	db_close(db);
+	if (rc == DB_NOT_FOUND && may_be_missing)
+		rc = DB_OK;
+	if (rc == DB_NOT_FOUND)
+		cli_fail("no store at %s (create one with 'tpmcard init')",
+			 path);
+	else if (rc != DB_OK)
+		cli_fail("%s: %s", path, db_rc_text(rc));
+	free(path);
+	return rc == DB_OK ? EXIT_OK : EXIT_FAIL;
 }
 
 int cli_fail_rv(const char *what, CK_RV rv)
@@ -69,6 +111,22 @@ void cli_close_token(struct tc_module *mod, struct tc_session *session)
 	token_module_close(mod);
 }
 
+/* Connects to the TPM and reads the SRK's name: proves the TPM works. */
+static int check_tpm(void)
+{
+	uint8_t name[128];
+	size_t name_len = sizeof(name);
+	struct tpm *tpm = NULL;
+	enum tpm_rc rc = tpm_open(&tpm);
+
+	if (rc == TPM_OK)
+		rc = tpm_srk_name(tpm, name, &name_len);
+	tpm_close(tpm);
+	if (rc != TPM_OK)
+		return cli_fail("TPM: %s", tpm_rc_text(rc));
+	return EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	struct db *db = NULL;
@@ -76,10 +134,16 @@ int cmd_init(int argc, char **argv)
 	char *path;
 
 	if (argc > 1) {
+		if (strcmp(argv[1], "--help") != 0)
+			return cli_usage_error("init", "init takes no "
+						       "arguments");
 		printf("usage: tpmcard init\n\n"
-		       "Creates the store (mode 0600) if it does not exist.\n");
-		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+		       "Checks that the TPM answers, then creates the store "
+		       "(mode 0600)\nif it does not exist.\n");
+		return EXIT_OK;
 	}
+	if (cli_check_store(true) != EXIT_OK || check_tpm() != EXIT_OK)
+		return EXIT_FAIL;
 	path = db_path_resolve(true);
 	if (path == NULL)
 		return cli_fail("no store path: set HOME or TPMCARD_STORE");
@@ -89,7 +153,7 @@ int cmd_init(int argc, char **argv)
 		free(path);
 		return EXIT_FAIL;
 	}
-	printf("store: %s\n", path);
+	printf("store: %s\nTPM: ready\n", path);
 	db_close(db);
 	free(path);
 	return EXIT_OK;
@@ -99,14 +163,19 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	/* The CLI says what went wrong in one line; details on request. */
+	setenv("TPMCARD_LOG", "none", 0);
+	opterr = 0;
 	if (i + 1 < argc && strcmp(argv[i], "--store") == 0) {
 		setenv("TPMCARD_STORE", argv[i + 1], 1);
 		i += 2;
 	}
 	if (i >= argc || strcmp(argv[i], "--help") == 0 ||
 	    strcmp(argv[i], "-h") == 0) {
-		fputs(usage, i >= argc ? stderr : stdout);
-		return i >= argc ? EXIT_USAGE : EXIT_OK;
+		if (i >= argc)
+			return cli_usage_error("", "no command given");
+		fputs(usage, stdout);
+		return EXIT_OK;
 	}
 	if (strcmp(argv[i], "init") == 0)
 		return cmd_init(argc - i, argv + i);
@@ -116,7 +185,7 @@ int main(int argc, char **argv)
 		return cmd_key(argc - i, argv + i);
 	if (strcmp(argv[i], "pin") == 0)
 		return cmd_pin(argc - i, argv + i);
-	fprintf(stderr, "tpmcard: unknown command '%s' (try --help)\n",
+	fprintf(stderr, "tpmcard: unknown command '%s' (see 'tpmcard --help')\n",
 		argv[i]);
 	return EXIT_USAGE;
 }
