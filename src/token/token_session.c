@@ -23,8 +23,12 @@ CK_RV token_session_open(struct tc_module *mod, int64_t token_id, bool rw,
 		rv = CKR_TOKEN_NOT_PRESENT;
 	else if (!rw && token->logged_in && token->user == CKU_SO)
 		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
-	else if (rw && db_read_only(mod->db))
-		rv = CKR_TOKEN_WRITE_PROTECTED;
+	/*
+	 * A read-only store still opens R/W sessions: ssh and other clients
+	 * ask for one on every token just to sign.  The token says
+	 * CKF_WRITE_PROTECTED, and each write fails with
+	 * CKR_TOKEN_WRITE_PROTECTED when it is tried.
+	 */
 	if (rv != CKR_OK)
 		goto out;
 	session = calloc(1, sizeof(*session));

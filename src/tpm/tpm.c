@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
@@ -170,10 +171,15 @@ static enum tpm_rc srk_create_locked(struct tpm *tpm)
 	TSS2_RC rc;
 
 	srk_template(&template);
-	rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
-				ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-				&template, &outside, &pcrs, &tpm->srk, &pub,
-				NULL, NULL, NULL);
+	for (unsigned int attempt = 0;; attempt++) {
+		rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER,
+					ESYS_TR_PASSWORD, ESYS_TR_NONE,
+					ESYS_TR_NONE, &sensitive, &template,
+					&outside, &pcrs, &tpm->srk, &pub, NULL,
+					NULL, NULL);
+		if (!tpm_memory_retry_locked(tpm, rc, &attempt))
+			break;
+	}
 	/* ESAPI 3.2 names a created primary by its handle: compute it. */
 	if (rc == TSS2_RC_SUCCESS && !compute_name(&pub->publicArea, tpm)) {
 		Esys_Free(pub);
@@ -257,18 +263,23 @@ static enum tpm_rc session_start_locked(struct tpm *tpm)
 				   .keyBits = { .aes = 128 },
 				   .mode = { .aes = TPM2_ALG_CFB } };
 	enum tpm_rc rc;
+	TSS2_RC trc;
 	ESYS_TR srk;
 
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
 	/* Salted with the SRK, bound to nothing: usable for any object. */
-	return tpm_map(Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,
-					     ESYS_TR_NONE, ESYS_TR_NONE,
-					     ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
-					     &symmetric, TPM2_ALG_SHA256,
-					     &tpm->session),
-		       "start the salted session");
+	for (unsigned int attempt = 0;; attempt++) {
+		trc = Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,
+					    ESYS_TR_NONE, ESYS_TR_NONE,
+					    ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
+					    &symmetric, TPM2_ALG_SHA256,
+					    &tpm->session);
+		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
+			break;
+	}
+	return tpm_map(trc, "start the salted session");
 }
 
 enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
@@ -334,6 +345,45 @@ static bool evict_one_locked(struct tpm *tpm)
 	return true;
 }
 
+/* True for "the TPM has no room for another object or session". */
+static bool is_memory_error(TSS2_RC trc)
+{
+	TSS2_RC layer = trc & TSS2_RC_LAYER_MASK;
+	TSS2_RC code = trc & 0xfff;
+
+	return (layer == TSS2_TPM_RC_LAYER ||
+		layer == TSS2_RESMGR_TPM_RC_LAYER) &&
+	       (code == TPM2_RC_OBJECT_MEMORY ||
+		code == TPM2_RC_SESSION_MEMORY || code == TPM2_RC_MEMORY);
+}
+
+bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
+			     unsigned int *attempt)
+{
+	unsigned int delay_ms;
+	struct timespec ts;
+
+	if (!is_memory_error(trc))
+		return false;
+	/* Our own least recently used key goes first, at no cost. */
+	if ((trc & 0xfff) != TPM2_RC_SESSION_MEMORY && evict_one_locked(tpm)) {
+		(*attempt)--;
+		return true;
+	}
+	/*
+	 * Someone else's objects fill the TPM (other processes on a TPM
+	 * without a resource manager): they are short-lived, so wait.
+	 */
+	if (*attempt >= TPM_MEMORY_ATTEMPTS)
+		return false;
+	delay_ms = 10u << (*attempt < 5 ? *attempt : 5);
+	log_debug("TPM memory full; retrying in %u ms", delay_ms);
+	ts.tv_sec = delay_ms / 1000;
+	ts.tv_nsec = (long)(delay_ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+	return true;
+}
+
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			    ESYS_TR *handle)
 {
@@ -348,11 +398,10 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
-	for (;;) {
+	for (unsigned int attempt = 0;; attempt++) {
 		trc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &priv, &pub, handle);
-		if ((trc & 0xfff) != TPM2_RC_OBJECT_MEMORY ||
-		    !evict_one_locked(tpm))
+		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
 			break;
 	}
 	rc = tpm_map(trc, "load");

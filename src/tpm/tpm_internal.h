@@ -56,6 +56,15 @@ void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
  * Loads a blob under the SRK; when the TPM is out of object slots, evicts
  * the least recently used open key and tries again.
  */
+/*
+ * After a command failed for lack of TPM memory: frees one of our loaded
+ * keys, or else waits a little (bounded backoff, TPM_MEMORY_ATTEMPTS
+ * times) for other clients to free theirs.  True: try the command again.
+ */
+#define TPM_MEMORY_ATTEMPTS 40
+bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
+			     unsigned int *attempt);
+
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			    ESYS_TR *handle);
 

@@ -66,8 +66,10 @@ def act_slots(lib, p):
 
 def act_login(lib, p):
     slot = first_slot(lib)
-    session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |
-                              PyKCS11.CKF_RW_SESSION)
+    flags = PyKCS11.CKF_SERIAL_SESSION
+    if p.get("rw", True):
+        flags |= PyKCS11.CKF_RW_SESSION
+    session = lib.openSession(slot, flags)
     res = {"before": labels(session)}
     try:
         session.login(p["pin"], user_type=p.get("user", PyKCS11.CKU_USER))
