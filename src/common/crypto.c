@@ -14,6 +14,7 @@
 
 #define TC_LOG_LAYER TC_LAYER_COMMON
 #include "common/log.h"
+#include "common/crypto_internal.h"
 
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static OSSL_LIB_CTX *libctx;
@@ -28,7 +29,7 @@ static const struct {
 	[CRYPTO_SHA512] = { "SHA512", 64 },
 };
 
-static OSSL_LIB_CTX *get_libctx(void)
+OSSL_LIB_CTX *crypto_libctx(void)
 {
 	OSSL_LIB_CTX *ctx;
 
@@ -69,7 +70,7 @@ size_t crypto_digest_len(enum crypto_digest alg)
 bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
 			uint8_t *out, size_t *out_len)
 {
-	OSSL_LIB_CTX *ctx = get_libctx();
+	OSSL_LIB_CTX *ctx = crypto_libctx();
 	EVP_MD *md = NULL;
 	unsigned int n = 0;
 	bool ok = false;
@@ -87,7 +88,7 @@ bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
 
 struct crypto_hash *crypto_hash_new(enum crypto_digest alg)
 {
-	OSSL_LIB_CTX *ctx = get_libctx();
+	OSSL_LIB_CTX *ctx = crypto_libctx();
 	EVP_MD_CTX *mdctx = NULL;
 	EVP_MD *md = NULL;
 
@@ -127,7 +128,7 @@ void crypto_hash_free(struct crypto_hash *hash)
 
 bool crypto_random(void *buf, size_t len)
 {
-	OSSL_LIB_CTX *ctx = get_libctx();
+	OSSL_LIB_CTX *ctx = crypto_libctx();
 
 	return ctx != NULL && RAND_priv_bytes_ex(ctx, buf, len, 0) == 1;
 }
@@ -135,7 +136,7 @@ bool crypto_random(void *buf, size_t len)
 static EVP_CIPHER_CTX *gcm_start(const uint8_t *key, const uint8_t *nonce,
 				 int encrypt)
 {
-	OSSL_LIB_CTX *ctx = get_libctx();
+	OSSL_LIB_CTX *ctx = crypto_libctx();
 	EVP_CIPHER *cipher = NULL;
 	EVP_CIPHER_CTX *cctx = NULL;
 
@@ -210,7 +211,7 @@ bool crypto_pin_auth(const void *pin, size_t pin_len, const uint8_t *salt,
 		     size_t salt_len, uint8_t *out)
 {
 	static const char info[] = "tpmcard pin auth v1";
-	OSSL_LIB_CTX *ctx = get_libctx();
+	OSSL_LIB_CTX *ctx = crypto_libctx();
 	EVP_KDF *kdf = NULL;
 	EVP_KDF_CTX *kctx = NULL;
 	OSSL_PARAM params[5];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pubkey.h"
 #include "token/token_internal.h"
 
 #define TC_LOG_LAYER TC_LAYER_TOKEN
@@ -24,16 +25,20 @@ static const struct {
 	struct tpm_key_spec spec;
 	const uint8_t *oid;
 	size_t oid_len;
+	const char *curve; /* OpenSSL's name */
 } kinds[TC_KEY_KIND_COUNT] = {
-	[TC_KEY_RSA2048] = { "rsa2048", { TPM_KEY_RSA, 2048, 0, 0 }, NULL, 0 },
-	[TC_KEY_RSA3072] = { "rsa3072", { TPM_KEY_RSA, 3072, 0, 0 }, NULL, 0 },
-	[TC_KEY_RSA4096] = { "rsa4096", { TPM_KEY_RSA, 4096, 0, 0 }, NULL, 0 },
+	[TC_KEY_RSA2048] = { "rsa2048", { TPM_KEY_RSA, 2048, 0, 0 }, NULL, 0,
+			     NULL },
+	[TC_KEY_RSA3072] = { "rsa3072", { TPM_KEY_RSA, 3072, 0, 0 }, NULL, 0,
+			     NULL },
+	[TC_KEY_RSA4096] = { "rsa4096", { TPM_KEY_RSA, 4096, 0, 0 }, NULL, 0,
+			     NULL },
 	[TC_KEY_EC_P256] = { "ecc-p256", { TPM_KEY_EC, 0, 0, TPM_CURVE_P256 },
-			     oid_p256, sizeof(oid_p256) },
+			     oid_p256, sizeof(oid_p256), "P-256" },
 	[TC_KEY_EC_P384] = { "ecc-p384", { TPM_KEY_EC, 0, 0, TPM_CURVE_P384 },
-			     oid_p384, sizeof(oid_p384) },
+			     oid_p384, sizeof(oid_p384), "P-384" },
 	[TC_KEY_EC_P521] = { "ecc-p521", { TPM_KEY_EC, 0, 0, TPM_CURVE_P521 },
-			     oid_p521, sizeof(oid_p521) },
+			     oid_p521, sizeof(oid_p521), "P-521" },
 };
 
 const char *token_key_kind_name(enum tc_key_kind kind)
@@ -70,6 +75,8 @@ static bool common_attrs(struct attr_list *a, CK_OBJECT_CLASS cls,
 	       attrs_set_bool(a, CKA_DERIVE, false) &&
 	       attrs_set_bool(a, CKA_LOCAL, true) &&
 	       attrs_set_ulong(a, CKA_KEY_GEN_MECHANISM, gen) &&
+	       /* Empty: no restriction beyond the key's type. */
+	       attrs_set(a, CKA_ALLOWED_MECHANISMS, NULL, 0) &&
 	       attrs_set(a, CKA_SUBJECT, NULL, 0);
 }
 
@@ -134,6 +141,30 @@ static bool ec_point_attr(struct attr_list *a, const struct tpm_pubkey *pub)
 	return attrs_set(a, CKA_EC_POINT, der, pos + 2 * pub->coord_len);
 }
 
+/* CKA_PUBLIC_KEY_INFO (DER SubjectPublicKeyInfo) on both halves. */
+static bool spki_attrs(enum tc_key_kind kind, const struct tpm_pubkey *pub,
+		       struct attr_list *priv, struct attr_list *pubattrs)
+{
+	uint8_t point[1 + 2 * 66], *der = NULL;
+	size_t der_len = 0;
+	bool ok;
+
+	if (kinds[kind].spec.type == TPM_KEY_RSA) {
+		ok = pubkey_rsa_spki(pub->modulus, pub->modulus_len,
+				     pub->exponent, &der, &der_len);
+	} else {
+		point[0] = 0x04;
+		memcpy(point + 1, pub->x, pub->coord_len);
+		memcpy(point + 1 + pub->coord_len, pub->y, pub->coord_len);
+		ok = pubkey_ec_spki(kinds[kind].curve, point,
+				    1 + 2 * pub->coord_len, &der, &der_len);
+	}
+	ok = ok && attrs_set(priv, CKA_PUBLIC_KEY_INFO, der, der_len) &&
+	     attrs_set(pubattrs, CKA_PUBLIC_KEY_INFO, der, der_len);
+	free(der);
+	return ok;
+}
+
 static bool build_pair(enum tc_key_kind kind, const struct tpm_pubkey *pub,
 		       const char *label, const uint8_t *id, size_t id_len,
 		       struct attr_list *priv, struct attr_list *pubattrs)
@@ -147,7 +178,7 @@ static bool build_pair(enum tc_key_kind kind, const struct tpm_pubkey *pub,
 		  private_attrs(priv) &&
 		  common_attrs(pubattrs, CKO_PUBLIC_KEY, type, gen, label, id,
 			       id_len) &&
-		  public_attrs(pubattrs);
+		  public_attrs(pubattrs) && spki_attrs(kind, pub, priv, pubattrs);
 
 	if (ok && rsa)
 		return rsa_attrs(priv, pub, false) &&

@@ -110,6 +110,35 @@ def act_sign(lib, p):
     return res
 
 
+def attribute(session, obj, name):
+    """(rv name, hex value or None) of one attribute, as the module says."""
+    tmpl = PyKCS11.LowLevel.ckattrlist(1)
+    tmpl[0].SetType(getattr(PyKCS11, name))
+    rv = session.lib.C_GetAttributeValue(session.session, obj, tmpl)
+    if rv == PyKCS11.CKR_OK:
+        rv = session.lib.C_GetAttributeValue(session.session, obj, tmpl)
+    if rv != PyKCS11.CKR_OK:
+        return [PyKCS11.CKR.get(rv, rv), None]
+    return ["CKR_OK", bytes(tmpl[0].GetBin()).hex()]
+
+
+def act_attrs(lib, p):
+    """Every named attribute of the key pair with this label."""
+    slot = first_slot(lib)
+    session = lib.openSession(slot)
+    if p.get("pin"):
+        session.login(p["pin"])
+    res = {}
+    for cls in ("CKO_PUBLIC_KEY", "CKO_PRIVATE_KEY"):
+        found = session.findObjects([(PyKCS11.CKA_CLASS,
+                                      getattr(PyKCS11, cls)),
+                                     (PyKCS11.CKA_LABEL, p["label"])])
+        if found:
+            res[cls] = {name: attribute(session, found[0], name)
+                        for name in p["names"]}
+    return res
+
+
 def act_set_pin(lib, p):
     slot = first_slot(lib)
     session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TPMCARD_COMMON_PUBKEY_H
+#define TPMCARD_COMMON_PUBKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * DER SubjectPublicKeyInfo of public keys (CKA_PUBLIC_KEY_INFO), built in
+ * the module's private OpenSSL context.  *der is malloc'd; the caller
+ * frees it.  False on a malformed key or no memory.
+ */
+
+/* RSA from the big-endian modulus and the public exponent. */
+bool pubkey_rsa_spki(const uint8_t *modulus, size_t modulus_len,
+		     uint32_t exponent, uint8_t **der, size_t *der_len);
+
+/*
+ * EC from the curve's OpenSSL name ("P-256", "P-384", "P-521") and the
+ * uncompressed point 04 || X || Y.
+ */
+bool pubkey_ec_spki(const char *curve, const uint8_t *point, size_t point_len,
+		    uint8_t **der, size_t *der_len);
+
+#endif /* TPMCARD_COMMON_PUBKEY_H */
