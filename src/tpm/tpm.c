@@ -257,6 +257,47 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 	return rc;
 }
 
+enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
+{
+	enum tpm_rc rc;
+	ESYS_TR srk;
+
+	pthread_mutex_lock(&tpm->lock);
+	rc = tpm_srk_get_locked(tpm, &srk);
+	*persistent = rc == TPM_OK && !tpm->srk_transient;
+	pthread_mutex_unlock(&tpm->lock);
+	return rc;
+}
+
+enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
+{
+	ESYS_TR srk, persistent = ESYS_TR_NONE;
+	enum tpm_rc rc;
+
+	*created = false;
+	pthread_mutex_lock(&tpm->lock);
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK && tpm->srk_transient) {
+		rc = tpm_map(Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, srk,
+					       ESYS_TR_PASSWORD, ESYS_TR_NONE,
+					       ESYS_TR_NONE,
+					       SRK_PERSISTENT_HANDLE,
+					       &persistent),
+			     "persist the SRK");
+		if (rc == TPM_E_AUTH_FAIL)
+			rc = TPM_E_OWNER_AUTH;
+	}
+	if (rc == TPM_OK && persistent != ESYS_TR_NONE) {
+		tpm_flush_locked(tpm, srk);
+		tpm->srk = persistent;
+		tpm->srk_transient = false;
+		*created = true;
+		log_info("SRK made persistent at 0x%x", SRK_PERSISTENT_HANDLE);
+	}
+	pthread_mutex_unlock(&tpm->lock);
+	return rc;
+}
+
 static enum tpm_rc session_start_locked(struct tpm *tpm)
 {
 	TPMT_SYM_DEF symmetric = { .algorithm = TPM2_ALG_AES,

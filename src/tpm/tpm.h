@@ -74,6 +74,17 @@ void tpm_abandon(struct tpm *tpm);
  */
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len);
 
+/* Whether the SRK in use is the persistent one at 0x81000001. */
+enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent);
+
+/*
+ * Makes the standard ECC SRK persistent at 0x81000001 (owner hierarchy,
+ * empty owner password) when no key is there yet, so that processes skip
+ * creating it.  Its name does not change: tokens made before keep working.
+ * *created tells whether this call persisted it.
+ */
+enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created);
+
 /* Fills buf from the TPM's random number generator. */
 enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len);
 

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import CLI, SO_PIN, USER_PIN
+import tpmenv
+from conftest import CLI, SO_PIN, USER_PIN, Env
 
 NO_TPM = "swtpm:host=127.0.0.1,port=1"
 
@@ -35,7 +36,9 @@ def key_list(env, token="t1"):
 
 
 def test_token_add_list_remove(env):
-    assert env.cli("init").stdout.startswith("store: ")
+    out = env.cli("init").stdout
+    assert "store: " + env.store in out
+    assert "SRK: created in each process" in out
     env.add_token("alpha")
     env.add_token("beta", extra=("--min-pin", "6"))
     listing = env.cli("token", "list").stdout.splitlines()
@@ -211,3 +214,27 @@ def test_no_tpm_on_first_token_creates_no_store(env):
                                 "TPMCARD_SO_PIN": USER_PIN}))
     assert "TPM" in line
     assert not os.path.exists(env.store)
+
+
+def test_init_persists_the_srk_and_tokens_keep_working(env, mode):
+    if mode != "direct":
+        pytest.skip("one private TPM is enough for this")
+    tpm = tpmenv.SwTpm()
+    try:
+        own = Env(tpm.tcti, {}, env.store)
+        own.add_token("t1")
+        own.add_key("t1", "ecc-p256", "before")
+        first = own.cli("init", "--persist-srk").stdout
+        assert "SRK: made persistent at 0x81000001" in first
+        assert "0x81000001" in tpm.tools("tpm2_getcap",
+                                         "handles-persistent").stdout
+        assert "SRK: persistent at 0x81000001" in \
+            own.cli("init", "--persist-srk").stdout
+        # Sealed under the transient SRK, usable under the persistent one.
+        own.add_key("t1", "ecc-p256", "after")
+        res = own.p11("sign", pin=USER_PIN, label="before",
+                      mech="ECDSA_SHA256", data="00")
+        assert res["rv"] == "CKR_OK"
+        assert tpm.tools("tpm2_getcap", "handles-transient").stdout == ""
+    finally:
+        tpm.stop()

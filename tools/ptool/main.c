@@ -16,7 +16,7 @@ static const char usage[] =
 	"Administers tpmcard tokens: PKCS#11 smartcards kept in the TPM.\n"
 	"\n"
 	"commands:\n"
-	"  init                      create the store and check the TPM\n"
+	"  init                      check the TPM, create the store\n"
 	"  token add|list|remove     manage tokens\n"
 	"  key generate|list|remove  manage keys of a token\n"
 	"  pin change                change the user or SO PIN\n"
@@ -111,49 +111,78 @@ void cli_close_token(struct tc_module *mod, struct tc_session *session)
 	token_module_close(mod);
 }
 
-/* Connects to the TPM and reads the SRK's name: proves the TPM works. */
-static int check_tpm(void)
+/*
+ * Connects to the TPM and reads the SRK's name, which proves the TPM
+ * works; with persist, makes the SRK persistent.  Says what it found.
+ */
+static int check_tpm(bool persist)
 {
 	uint8_t name[128];
 	size_t name_len = sizeof(name);
+	bool persistent = false, created = false;
 	struct tpm *tpm = NULL;
 	enum tpm_rc rc = tpm_open(&tpm);
 
 	if (rc == TPM_OK)
 		rc = tpm_srk_name(tpm, name, &name_len);
+	if (rc == TPM_OK && persist)
+		rc = tpm_srk_persist(tpm, &created);
+	if (rc == TPM_OK)
+		rc = tpm_srk_is_persistent(tpm, &persistent);
 	tpm_close(tpm);
 	if (rc != TPM_OK)
 		return cli_fail("TPM: %s", tpm_rc_text(rc));
+	if (created)
+		printf("SRK: made persistent at 0x81000001\n");
+	else if (persistent)
+		printf("SRK: persistent at 0x81000001\n");
+	else
+		printf("SRK: created in each process (--persist-srk saves "
+		       "that time)\n");
 	return EXIT_OK;
 }
+
+static const char init_usage[] =
+	"usage: tpmcard init [--persist-srk]\n"
+	"\n"
+	"Checks that the TPM answers, then creates the store (mode 0600) if\n"
+	"it does not exist.  With --persist-srk the standard ECC storage key\n"
+	"is made persistent at 0x81000001 (if that handle is free), so that\n"
+	"no process has to create it again; existing tokens keep working.\n";
 
 int cmd_init(int argc, char **argv)
 {
 	struct db *db = NULL;
+	bool persist = false;
 	enum db_rc rc;
 	char *path;
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") != 0)
-			return cli_usage_error("init", "init takes no "
-						       "arguments");
-		printf("usage: tpmcard init\n\n"
-		       "Checks that the TPM answers, then creates the store "
-		       "(mode 0600)\nif it does not exist.\n");
-		return EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(init_usage, stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--persist-srk") != 0)
+			return cli_usage_error("init", "unknown argument '%s'",
+					       argv[i]);
+		persist = true;
 	}
-	if (cli_check_store(true) != EXIT_OK || check_tpm() != EXIT_OK)
+	if (cli_check_store(true) != EXIT_OK)
 		return EXIT_FAIL;
 	path = db_path_resolve(true);
 	if (path == NULL)
 		return cli_fail("no store path: set HOME or TPMCARD_STORE");
+	if (check_tpm(persist) != EXIT_OK) {
+		free(path);
+		return EXIT_FAIL;
+	}
 	rc = db_open(path, true, &db);
 	if (rc != DB_OK) {
 		cli_fail("%s: %s", path, db_rc_text(rc));
 		free(path);
 		return EXIT_FAIL;
 	}
-	printf("store: %s\nTPM: ready\n", path);
+	printf("store: %s\n", path);
 	db_close(db);
 	free(path);
 	return EXIT_OK;
