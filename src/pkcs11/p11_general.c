@@ -11,8 +11,9 @@
 #include "common/log.h"
 
 /*
- * Lock order: p11_lock, then the token module's lock.  p11_lock is only
- * held to read or change the state below, never across a token call.
+ * Lock order: p11_lock, then the token module's lock.  p11_lock is held
+ * to read or change the state below, and across opening the module in
+ * C_Initialize (a new module, whose lock nobody else can hold yet).
  */
 static pthread_mutex_t p11_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tc_module *module;
@@ -141,4 +142,24 @@ EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		return CKR_ARGUMENTS_BAD;
 	*list = &p11_function_list;
 	return CKR_OK;
+}
+
+/*
+ * Many programs exit without C_Finalize (ssh after a refused login, say).
+ * Through a resource manager that costs nothing, but on a direct TPM
+ * connection every object and session left loaded would stay in the TPM
+ * until it is reset.  So when the library is unloaded at exit, whatever
+ * the module still holds in the TPM is flushed; a forked child, which
+ * shares the parent's handles, leaves them alone.
+ */
+__attribute__((destructor)) static void p11_release_at_exit(void)
+{
+	struct tc_module *mod = NULL;
+
+	if (pthread_mutex_trylock(&p11_lock) != 0)
+		return;
+	if (module != NULL && module_pid == getpid())
+		mod = module;
+	pthread_mutex_unlock(&p11_lock);
+	token_module_release_at_exit(mod);
 }

@@ -40,6 +40,13 @@ void token_module_close(struct tc_module *mod);
 void token_module_abandon(struct tc_module *mod);
 
 /*
+ * For a process exiting without C_Finalize: flushes what the module holds
+ * in the TPM, unless another thread is inside the module right now.  The
+ * module stays usable.
+ */
+void token_module_release_at_exit(struct tc_module *mod);
+
+/*
  * Re-reads the store when another process changed it (cheap when it did
  * not).  ids gets up to *count token ids in store order; *count is set to
  * the number of tokens (CKR_BUFFER_TOO_SMALL when ids was too short).

@@ -77,6 +77,12 @@ struct tc_token *token_get_locked(struct tc_module *mod, int64_t id);
 CK_RV token_reload_objects_locked(struct tc_module *mod,
 				  struct tc_token *token);
 CK_RV token_tpm_locked(struct tc_module *mod, struct tpm **tpm);
+/*
+ * With no token logged in, nothing needs the TPM's objects: flush them,
+ * so that a process ending without C_Finalize leaves nothing behind on a
+ * TPM without a resource manager.
+ */
+void token_release_tpm_if_idle_locked(struct tc_module *mod);
 void token_forget_secrets_locked(struct tc_module *mod,
 				 struct tc_token *token);
 void token_da_refresh_locked(struct tc_module *mod);

@@ -63,6 +63,25 @@ void token_forget_secrets_locked(struct tc_module *mod,
 	secbuf_free(token->wrap);
 	token->wrap = NULL;
 	token->logged_in = false;
+	token_release_tpm_if_idle_locked(mod);
+}
+
+void token_release_tpm_if_idle_locked(struct tc_module *mod)
+{
+	if (mod->tpm == NULL)
+		return;
+	for (struct tc_token *t = mod->tokens; t != NULL; t = t->next)
+		if (t->logged_in)
+			return;
+	tpm_release(mod->tpm);
+}
+
+void token_module_release_at_exit(struct tc_module *mod)
+{
+	if (mod == NULL || pthread_mutex_trylock(&mod->lock) != 0)
+		return;
+	tpm_release_if_free(mod->tpm);
+	pthread_mutex_unlock(&mod->lock);
 }
 
 void token_module_close(struct tc_module *mod)

@@ -137,8 +137,14 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 	pthread_mutex_lock(&mod->lock);
 	rv = token->stale ? CKR_DEVICE_REMOVED :
 			    login_state_check(mod, token, user);
+	/* No PIN of this length can be right: spend no TPM strike on it. */
+	if (rv == CKR_OK && (pin_len < token->row.min_pin_len ||
+			     pin_len > TC_MAX_PIN_LEN))
+		rv = CKR_PIN_INCORRECT;
 	if (rv == CKR_OK)
 		rv = unseal_wrap_locked(mod, token, user, pin, pin_len, &wrap);
+	if (rv != CKR_OK)
+		token_release_tpm_if_idle_locked(mod);
 	if (rv == CKR_OK) {
 		token->wrap = wrap;
 		token->logged_in = true;
@@ -234,9 +240,12 @@ CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
 		rv = CKR_SESSION_READ_ONLY;
 	else if (new_len < token->row.min_pin_len || new_len > TC_MAX_PIN_LEN)
 		rv = CKR_PIN_LEN_RANGE;
+	else if (old_len < token->row.min_pin_len || old_len > TC_MAX_PIN_LEN)
+		rv = CKR_PIN_INCORRECT;
 	if (rv == CKR_OK)
 		rv = reseal_locked(mod, token, user, old_pin, old_len, new_pin,
 				   new_len);
+	token_release_tpm_if_idle_locked(mod);
 	pthread_mutex_unlock(&mod->lock);
 	return rv;
 }

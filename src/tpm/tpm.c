@@ -113,6 +113,47 @@ void tpm_close(struct tpm *tpm)
 	free(tpm);
 }
 
+/* Flushes every handle we hold; keys stay open and reload when used. */
+static void release_locked(struct tpm *tpm)
+{
+	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next) {
+		if (k->handle != ESYS_TR_NONE)
+			tpm_flush_locked(tpm, k->handle);
+		k->handle = ESYS_TR_NONE;
+	}
+	if (tpm->session != ESYS_TR_NONE)
+		tpm_flush_locked(tpm, tpm->session);
+	tpm->session = ESYS_TR_NONE;
+	if (tpm->srk != ESYS_TR_NONE) {
+		if (tpm->srk_transient)
+			tpm_flush_locked(tpm, tpm->srk);
+		else
+			Esys_TR_Close(tpm->esys, &tpm->srk);
+	}
+	tpm->srk = ESYS_TR_NONE;
+	tpm->srk_transient = false;
+}
+
+void tpm_release(struct tpm *tpm)
+{
+	if (tpm == NULL)
+		return;
+	pthread_mutex_lock(&tpm->lock);
+	release_locked(tpm);
+	pthread_mutex_unlock(&tpm->lock);
+}
+
+bool tpm_release_if_free(struct tpm *tpm)
+{
+	if (tpm == NULL)
+		return true;
+	if (pthread_mutex_trylock(&tpm->lock) != 0)
+		return false;
+	release_locked(tpm);
+	pthread_mutex_unlock(&tpm->lock);
+	return true;
+}
+
 void tpm_abandon(struct tpm *tpm)
 {
 	/*

@@ -64,6 +64,17 @@ enum tpm_rc tpm_open(struct tpm **out);
 /* Flushes every object and session created here, disconnects; NULL ok. */
 void tpm_close(struct tpm *tpm);
 
+/*
+ * Flushes every object and session this connection holds in the TPM (the
+ * SRK if transient, the salted session, loaded keys) but stays connected:
+ * open keys reload when next used.  Without a resource manager, whatever
+ * a process leaves loaded stays in the TPM after it exits, so the module
+ * calls this whenever nobody is logged in.
+ */
+void tpm_release(struct tpm *tpm);
+/* The same, unless another thread is using the TPM (then false). */
+bool tpm_release_if_free(struct tpm *tpm);
+
 /* Frees the structure without any TPM traffic (a forked child). */
 void tpm_abandon(struct tpm *tpm);
 
