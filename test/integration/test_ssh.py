@@ -9,6 +9,7 @@ a signature the module made with a TPM key.
 import os
 import shlex
 import subprocess
+import time
 
 import pytest
 
@@ -198,3 +199,72 @@ def test_refused_logins_leave_the_token_usable(token_env, sshd, tmp_path):
 
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == GREETING
+
+
+class Agent:
+    """A private ssh-agent; its PKCS#11 helper inherits the test's store
+    and TPM settings."""
+
+    def __init__(self, env, directory):
+        self.sock = os.path.join(directory, "agent.sock")
+        # -P: the agent loads only modules on this list (default /usr/lib*).
+        self.proc = subprocess.Popen(["ssh-agent", "-D", "-a", self.sock,
+                                      "-P", env.module],
+                                     env=env.vars, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if os.path.exists(self.sock):
+                break
+            time.sleep(0.05)
+        else:
+            self.stop()
+            raise RuntimeError("ssh-agent did not start")
+
+    def add(self, env, *args, askpass):
+        run_env = dict(env.vars, SSH_AUTH_SOCK=self.sock,
+                       SSH_ASKPASS=askpass.path,
+                       SSH_ASKPASS_REQUIRE="force", DISPLAY=":tpmcard-test")
+        return subprocess.run(["ssh-add", *args], env=run_env,
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=120, start_new_session=True)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def test_ssh_add_then_login_through_the_agent(token_env, sshd, tmp_path):
+    keys = token_public_keys(token_env)
+    sshd.authorize([keys["rsa"]])
+    agent = Agent(token_env, str(tmp_path))
+    try:
+        added = agent.add(token_env, "-s", token_env.module,
+                          askpass=Askpass(str(tmp_path), USER_PIN))
+        assert added.returncode == 0, added.stderr
+        listed = agent.add(token_env, "-L",
+                           askpass=Askpass(str(tmp_path), None))
+        assert sorted(listed.stdout.split("\n")[:2]) == \
+            sorted([keys["ec"], keys["rsa"]])
+
+        log_start = sshd.log_offset()
+        args = ["ssh", "-F", "/dev/null", "-o", "IdentityAgent=" + agent.sock,
+                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null",
+                "-p", str(sshd.port), "%s@127.0.0.1" % sshd.user,
+                "echo " + GREETING]
+        out = subprocess.run(args, env=dict(token_env.vars),
+                             stdin=subprocess.DEVNULL, capture_output=True,
+                             text=True, timeout=120, start_new_session=True)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == GREETING
+        assert len(accepted_logins(sshd.log_since(log_start))) == 1
+
+        removed = agent.add(token_env, "-e", token_env.module,
+                            askpass=Askpass(str(tmp_path), None))
+        assert removed.returncode == 0, removed.stderr
+        listed = agent.add(token_env, "-L",
+                           askpass=Askpass(str(tmp_path), None))
+        assert keys["rsa"] not in listed.stdout
+    finally:
+        agent.stop()
