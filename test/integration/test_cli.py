@@ -238,3 +238,53 @@ def test_init_persists_the_srk_and_tokens_keep_working(env, mode):
         assert tpm.tools("tpm2_getcap", "handles-transient").stdout == ""
     finally:
         tpm.stop()
+
+
+def run_on_terminal(env, args, answers, timeout=60):
+    """Runs the CLI with a pseudo-terminal as its controlling terminal and
+    no PIN in the environment; answers each prompt in turn.  Returns
+    (exit status, everything the terminal showed)."""
+    import pty
+    import select
+    import time
+
+    run_env = {k: v for k, v in env.vars.items()
+               if k not in ("TPMCARD_USER_PIN", "TPMCARD_SO_PIN",
+                            "TPMCARD_NEW_PIN")}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(CLI, [CLI, *args], run_env)
+    shown, pending = b"", list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 1024)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+                if pending and shown.rstrip().endswith(b":"):
+                    os.write(fd, pending.pop(0).encode() + b"\n")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode()
+
+
+def test_pins_from_the_terminal_without_echo(env):
+    code, shown = run_on_terminal(
+        env, ["token", "add", "tty"],
+        [USER_PIN, USER_PIN, SO_PIN, SO_PIN])
+    assert code == 0, shown
+    assert "token 'tty' created" in shown
+    assert USER_PIN not in shown and SO_PIN not in shown  # no echo
+    assert shown.count("PIN") >= 4
+    assert env.add_key("tty", "ecc-p256", "k").returncode == 0
+    code, shown = run_on_terminal(
+        env, ["token", "add", "tty2"], [USER_PIN, "different"])
+    assert code == 1
+    assert "differ" in shown
