@@ -124,6 +124,7 @@ CK_RV token_object_size(struct tc_session *session, int64_t object_id,
 	return rv;
 }
 
+/* A template entry with a length but no value matches nothing. */
 static bool matches(const struct tc_object *obj, const CK_ATTRIBUTE *tmpl,
 		    CK_ULONG count)
 {
@@ -131,7 +132,8 @@ static bool matches(const struct tc_object *obj, const CK_ATTRIBUTE *tmpl,
 		const struct attr *a = attrs_find(&obj->attrs, tmpl[i].type);
 
 		if (a == NULL || a->len != tmpl[i].ulValueLen ||
-		    (a->len > 0 && memcmp(a->value, tmpl[i].pValue, a->len)))
+		    (a->len > 0 && (tmpl[i].pValue == NULL ||
+				    memcmp(a->value, tmpl[i].pValue, a->len))))
 			return false;
 	}
 	return true;

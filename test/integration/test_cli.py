@@ -254,7 +254,7 @@ def run_on_terminal(env, args, answers, timeout=60):
     pid, fd = pty.fork()
     if pid == 0:
         os.execve(CLI, [CLI, *args], run_env)
-    shown, pending = b"", list(answers)
+    shown, pending, answered = b"", list(answers), 0
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -267,10 +267,20 @@ def run_on_terminal(env, args, answers, timeout=60):
                 if not chunk:
                     break
                 shown += chunk
-                if pending and shown.rstrip().endswith(b":"):
+                # Answer each prompt ("...PIN: ") once, when it appears.
+                if pending and shown.count(b"PIN") > answered and \
+                        shown.endswith(b": "):
                     os.write(fd, pending.pop(0).encode() + b"\n")
+                    answered += 1
     finally:
-        _, status = os.waitpid(pid, 0)
+        done, status = os.waitpid(pid, os.WNOHANG)
+        grace = time.monotonic() + 10
+        while done == 0 and time.monotonic() < grace:
+            time.sleep(0.05)
+            done, status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:  # still waiting for input: a failure, not a hang
+            os.kill(pid, 9)
+            _, status = os.waitpid(pid, 0)
         os.close(fd)
     return os.waitstatus_to_exitcode(status), shown.decode()
 

@@ -65,16 +65,21 @@ static struct secbuf *from_tty(const char *prompt)
 
 	if (fd < 0)
 		return NULL;
-	if (write(fd, prompt, strlen(prompt)) < 0 ||
-	    tcgetattr(fd, &saved) != 0) {
+	if (tcgetattr(fd, &saved) != 0) {
 		close(fd);
 		return NULL;
 	}
+	/* Echo off (dropping anything typed ahead) before asking. */
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fd, TCSAFLUSH, &quiet);
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0 ||
+	    write(fd, prompt, strlen(prompt)) < 0) {
+		tcsetattr(fd, TCSANOW, &saved);
+		close(fd);
+		return NULL;
+	}
 	pin = read_fd(fd);
-	tcsetattr(fd, TCSAFLUSH, &saved);
+	tcsetattr(fd, TCSADRAIN, &saved);
 	/* A terminal that went away needs no newline. */
 	(void)!write(fd, "\n", 1);
 	close(fd);
