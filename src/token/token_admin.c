@@ -165,10 +165,8 @@ CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id)
 		rv = CKR_TOKEN_NOT_PRESENT;
 	} else {
 		rv = token_rv_from_db(db_token_delete(mod->db, token_id));
-		if (rv == CKR_OK) {
-			token_forget_secrets_locked(mod, token);
-			token->stale = true;
-		}
+		if (rv == CKR_OK)
+			token_mark_removed_locked(mod, token);
 	}
 	pthread_mutex_unlock(&mod->lock);
 	return rv;

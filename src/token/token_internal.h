@@ -83,6 +83,12 @@ CK_RV token_tpm_locked(struct tc_module *mod, struct tpm **tpm);
  * TPM without a resource manager.
  */
 void token_release_tpm_if_idle_locked(struct tc_module *mod);
+/*
+ * A token gone from the store: logged out, its objects dropped (handles
+ * become invalid), kept only so that open sessions fail cleanly with
+ * CKR_DEVICE_REMOVED until they are closed.
+ */
+void token_mark_removed_locked(struct tc_module *mod, struct tc_token *token);
 void token_forget_secrets_locked(struct tc_module *mod,
 				 struct tc_token *token);
 void token_da_refresh_locked(struct tc_module *mod);

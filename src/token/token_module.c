@@ -66,6 +66,13 @@ void token_forget_secrets_locked(struct tc_module *mod,
 	token_release_tpm_if_idle_locked(mod);
 }
 
+void token_mark_removed_locked(struct tc_module *mod, struct tc_token *token)
+{
+	token_forget_secrets_locked(mod, token);
+	free_objects(mod, token);
+	token->stale = true;
+}
+
 void token_release_tpm_if_idle_locked(struct tc_module *mod)
 {
 	if (mod->tpm == NULL)

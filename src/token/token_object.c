@@ -152,6 +152,8 @@ CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
 		goto out;
 	}
 	rv = token_refresh_locked(session->mod);
+	if (rv == CKR_OK && session->token->stale)
+		rv = CKR_DEVICE_REMOVED;
 	if (rv != CKR_OK)
 		goto out;
 	for (struct tc_object *o = session->token->objects; o; o = o->next)

@@ -148,8 +148,7 @@ static CK_RV merge_tokens(struct tc_module *mod, struct db_token *rows,
 		if (!t->stale && !row_listed(rows, count, t->row.id)) {
 			log_info("token %lld was removed from the store",
 				 (long long)t->row.id);
-			token_forget_secrets_locked(mod, t);
-			t->stale = true;
+			token_mark_removed_locked(mod, t);
 		}
 	}
 	for (size_t i = 0; i < count && rv == CKR_OK; i++) {

@@ -323,6 +323,30 @@ static void removed_token_disappears(void **state)
 	assert_int_equal(token_count(f->mod), 0);
 }
 
+/* A session still open on a removed token sees nothing and says why. */
+static void session_on_removed_token_fails_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	int64_t priv = 0, pub = 0, found[4];
+	size_t n = 0;
+	uint8_t buf[16];
+	CK_ATTRIBUTE label = { CKA_LABEL, buf, sizeof(buf) };
+	CK_MECHANISM mech = { CKM_ECDSA, NULL, 0 };
+
+	fixture_login_user(f);
+	fixture_generate(f, TC_KEY_EC_P256, "k", &priv, &pub);
+	assert_int_equal(token_admin_remove(f->mod, f->token_id), CKR_OK);
+	assert_int_equal(token_find_init(f->rw, NULL, 0), CKR_DEVICE_REMOVED);
+	assert_int_equal(token_find_next(f->rw, found, 4, &n),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(token_object_get_attrs(f->rw, pub, &label, 1),
+			 CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(token_sign_init(f->rw, &mech, priv),
+			 CKR_KEY_HANDLE_INVALID);
+	assert_int_equal(fixture_login(f->rw, CKU_USER, USER_PIN),
+			 CKR_DEVICE_REMOVED);
+}
+
 static void mechanism_list_and_info(void **state)
 {
 	CK_MECHANISM_TYPE list[32];
@@ -415,6 +439,7 @@ int main(void)
 		EMPTY(empty_slot_info),
 		EMPTY(no_store_no_tokens_and_nothing_created),
 		T(removed_token_disappears),
+		T(session_on_removed_token_fails_cleanly),
 		EMPTY(mechanism_list_and_info),
 		T(random_comes_from_the_tpm),
 		EMPTY(key_kind_names),
