@@ -456,8 +456,13 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 	 * Someone else's objects fill the TPM (other processes on a TPM
 	 * without a resource manager): they are short-lived, so wait.
 	 */
-	if (*attempt >= TPM_MEMORY_ATTEMPTS)
+	if (*attempt >= TPM_MEMORY_ATTEMPTS) {
+		log_err("the TPM stayed full: other processes hold its object "
+			"or session slots (on a TPM without a resource "
+			"manager, slots of killed processes stay taken until "
+			"'tpm2_flushcontext -t -s' or a TPM restart)");
 		return false;
+	}
 	delay_ms = 10u << (*attempt < 5 ? *attempt : 5);
 	log_debug("TPM memory full; retrying in %u ms", delay_ms);
 	ts.tv_sec = delay_ms / 1000;
