@@ -460,7 +460,7 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 		log_err("the TPM stayed full: other processes hold its object "
 			"or session slots (on a TPM without a resource "
 			"manager, slots of killed processes stay taken until "
-			"'tpm2_flushcontext -t -s' or a TPM restart)");
+			"'tpm2_flushcontext -t' and '-l', or a TPM restart)");
 		return false;
 	}
 	delay_ms = 10u << (*attempt < 5 ? *attempt : 5);
