@@ -76,6 +76,12 @@ EXPORT CK_RV C_Initialize(CK_VOID_PTR init_args)
 		log_reset();
 	}
 	rv = token_module_open(&mod);
+	/*
+	 * C_Initialize may only say the few things the standard lists for
+	 * it: a damaged or unreadable store (already logged) is a failure.
+	 */
+	if (rv != CKR_OK && rv != CKR_HOST_MEMORY)
+		rv = CKR_FUNCTION_FAILED;
 	if (rv == CKR_OK) {
 		module = mod;
 		module_pid = getpid();

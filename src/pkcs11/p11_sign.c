@@ -27,10 +27,13 @@ EXPORT CK_RV C_Sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data,
 
 	if (rv != CKR_OK)
 		return rv;
-	if (sig_len == NULL || (data == NULL && data_len > 0))
+	/* Any error but a short buffer ends the operation. */
+	if (sig_len == NULL || (data == NULL && data_len > 0)) {
+		token_sign_abort(session);
 		rv = CKR_ARGUMENTS_BAD;
-	else
+	} else {
 		rv = token_sign(session, data, data_len, sig, sig_len);
+	}
 	p11_session_release(handle);
 	return rv;
 }
@@ -43,10 +46,12 @@ EXPORT CK_RV C_SignUpdate(CK_SESSION_HANDLE handle, CK_BYTE_PTR data,
 
 	if (rv != CKR_OK)
 		return rv;
-	if (data == NULL && data_len > 0)
+	if (data == NULL && data_len > 0) {
+		token_sign_abort(session);
 		rv = CKR_ARGUMENTS_BAD;
-	else
+	} else {
 		rv = token_sign_update(session, data, data_len);
+	}
 	p11_session_release(handle);
 	return rv;
 }
@@ -59,10 +64,12 @@ EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE handle, CK_BYTE_PTR sig,
 
 	if (rv != CKR_OK)
 		return rv;
-	if (sig_len == NULL)
+	if (sig_len == NULL) {
+		token_sign_abort(session);
 		rv = CKR_ARGUMENTS_BAD;
-	else
+	} else {
 		rv = token_sign_final(session, sig, sig_len);
+	}
 	p11_session_release(handle);
 	return rv;
 }

@@ -99,6 +99,8 @@ CK_RV token_object_size(struct tc_session *session, int64_t object_id,
 			CK_ULONG *size);
 
 /* Signing. */
+/* Ends the signing operation, if any (an error the caller found). */
+void token_sign_abort(struct tc_session *session);
 CK_RV token_sign_init(struct tc_session *session,
 		      const CK_MECHANISM *mechanism, int64_t key_id);
 /*

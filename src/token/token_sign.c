@@ -82,7 +82,8 @@ static CK_RV pkcs1_pad(const uint8_t *prefix, size_t prefix_len,
 	em[k - body - 1] = 0x00;
 	if (prefix_len)
 		memcpy(em + k - body, prefix, prefix_len);
-	memcpy(em + k - t_len, t, t_len);
+	if (t_len)
+		memcpy(em + k - t_len, t, t_len);
 	return CKR_OK;
 }
 
@@ -283,9 +284,18 @@ static CK_RV op_key_locked(struct tc_session *session,
 	*obj = token_object_get_locked(session->token, op->key_id);
 	if (*obj == NULL || !token_object_visible(session, *obj)) {
 		end_op(op);
-		return CKR_KEY_HANDLE_INVALID;
+		/* Logged out since SignInit, or the key was destroyed. */
+		return *obj != NULL ? CKR_USER_NOT_LOGGED_IN :
+				      CKR_KEY_HANDLE_INVALID;
 	}
 	return CKR_OK;
+}
+
+void token_sign_abort(struct tc_session *session)
+{
+	pthread_mutex_lock(&session->mod->lock);
+	end_op(&session->sign);
+	pthread_mutex_unlock(&session->mod->lock);
 }
 
 CK_RV token_sign(struct tc_session *session, const uint8_t *data,

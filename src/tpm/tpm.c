@@ -509,6 +509,8 @@ enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 					    ESYS_TR_NONE, ESYS_TR_NONE,
 					    (UINT16)n, &bytes),
 			     "GetRandom");
+		if (rc == TPM_OK && bytes->size == 0)
+			rc = TPM_E_FAILURE; /* never loop on an empty answer */
 		if (rc == TPM_OK) {
 			n = bytes->size < n ? bytes->size : n;
 			memcpy(buf, bytes->buffer, n);

@@ -479,7 +479,7 @@ static void logout_ends_a_pending_operation(void **state)
 	assert_int_equal(token_logout(f->rw), CKR_OK);
 	assert_int_equal(token_sign(f->rw, (const uint8_t *)MSG, MSG_LEN, sig,
 				    &sig_len),
-			 CKR_KEY_HANDLE_INVALID);
+			 CKR_USER_NOT_LOGGED_IN);
 	assert_not_signing(f->rw);
 	assert_int_equal(fake_tpm_calls(FAKE_TPM_ECDSA), 0);
 	EVP_PKEY_free(p.key);

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "p11_fixture.h"
+
+/*
+ * The entry points this version does not implement: each checks the
+ * session handle first, then answers CKR_FUNCTION_NOT_SUPPORTED, whatever
+ * junk it is given; the legacy parallel functions answer
+ * CKR_FUNCTION_NOT_PARALLEL.
+ */
+
+#define NO_SUCH_SESSION ((CK_SESSION_HANDLE)987654)
+#define NOT_SUPPORTED CKR_FUNCTION_NOT_SUPPORTED
+
+/* Sane arguments, so that only "not supported" can be the answer. */
+static void assert_crypto_not_supported(CK_FUNCTION_LIST_PTR fn,
+					CK_SESSION_HANDLE s, CK_RV want)
+{
+	CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
+	CK_BYTE in[32] = { 0 }, out[512];
+	CK_ULONG len = sizeof(out);
+
+	assert_int_equal(fn->C_EncryptInit(s, &m, 1), want);
+	assert_int_equal(fn->C_Encrypt(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_EncryptUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_EncryptFinal(s, out, &len), want);
+	assert_int_equal(fn->C_DecryptInit(s, &m, 1), want);
+	assert_int_equal(fn->C_Decrypt(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_DecryptUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_DecryptFinal(s, out, &len), want);
+	assert_int_equal(fn->C_DigestInit(s, &m), want);
+	assert_int_equal(fn->C_Digest(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_DigestUpdate(s, in, 32), want);
+	assert_int_equal(fn->C_DigestKey(s, 1), want);
+	assert_int_equal(fn->C_DigestFinal(s, out, &len), want);
+	assert_int_equal(fn->C_VerifyInit(s, &m, 1), want);
+	assert_int_equal(fn->C_Verify(s, in, 32, out, 64), want);
+	assert_int_equal(fn->C_VerifyUpdate(s, in, 32), want);
+	assert_int_equal(fn->C_VerifyFinal(s, out, 64), want);
+	assert_int_equal(fn->C_SignRecoverInit(s, &m, 1), want);
+	assert_int_equal(fn->C_SignRecover(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_VerifyRecoverInit(s, &m, 1), want);
+	assert_int_equal(fn->C_VerifyRecover(s, out, 64, in, &len), want);
+}
+
+static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
+					       CK_SESSION_HANDLE s,
+					       CK_RV want)
+{
+	CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE tmpl = { CKA_TOKEN, &yes, sizeof(yes) };
+	CK_BYTE in[32] = { 0 }, out[512];
+	CK_ULONG len = sizeof(out);
+	CK_OBJECT_HANDLE a = 0, b = 0;
+
+	assert_int_equal(fn->C_DigestEncryptUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_DecryptDigestUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_SignEncryptUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_DecryptVerifyUpdate(s, in, 32, out, &len), want);
+	assert_int_equal(fn->C_GenerateKey(s, &m, &tmpl, 1, &a), want);
+	assert_int_equal(fn->C_GenerateKeyPair(s, &m, &tmpl, 1, &tmpl, 1, &a,
+					       &b),
+			 want);
+	assert_int_equal(fn->C_WrapKey(s, &m, 1, 2, out, &len), want);
+	assert_int_equal(fn->C_UnwrapKey(s, &m, 1, in, 32, &tmpl, 1, &a), want);
+	assert_int_equal(fn->C_DeriveKey(s, &m, 1, &tmpl, 1, &a), want);
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 0);
+}
+
+static void assert_objects_not_supported(CK_FUNCTION_LIST_PTR fn,
+					 CK_SESSION_HANDLE s, CK_RV want)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_UTF8CHAR_PTR pin = (CK_UTF8CHAR_PTR)USER_PIN;
+	CK_BYTE state[64];
+	CK_ULONG len = sizeof(state);
+	CK_OBJECT_HANDLE obj = 0;
+
+	assert_int_equal(fn->C_CreateObject(s, &tmpl, 1, &obj), want);
+	assert_int_equal(fn->C_CopyObject(s, 1, &tmpl, 1, &obj), want);
+	assert_int_equal(fn->C_SetAttributeValue(s, 1, &tmpl, 1), want);
+	assert_int_equal(fn->C_InitPIN(s, pin, 6), want);
+	assert_int_equal(fn->C_GetOperationState(s, state, &len), want);
+	assert_int_equal(fn->C_SetOperationState(s, state, len, 0, 0), want);
+	assert_int_equal(obj, 0);
+}
+
+static void assert_all_not_supported(CK_FUNCTION_LIST_PTR fn,
+				     CK_SESSION_HANDLE s, CK_RV want)
+{
+	assert_crypto_not_supported(fn, s, want);
+	assert_dual_and_keys_not_supported(fn, s, want);
+	assert_objects_not_supported(fn, s, want);
+}
+
+static void test_not_supported(void **state)
+{
+	struct p11 *p = *state;
+
+	assert_all_not_supported(p->fn, p11_open_rw(p), NOT_SUPPORTED);
+	assert_all_not_supported(p->fn, p11_open_user(p), NOT_SUPPORTED);
+}
+
+/* The session handle is checked first. */
+static void test_not_supported_invalid_session(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_rw(p);
+
+	assert_all_not_supported(p->fn, NO_SUCH_SESSION,
+				 CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
+	assert_all_not_supported(p->fn, s, CKR_SESSION_HANDLE_INVALID);
+}
+
+/* NULL pointers and absurd lengths: still a plain answer, no crash. */
+static void test_not_supported_junk_arguments(void **state)
+{
+	struct p11 *p = *state;
+	CK_FUNCTION_LIST_PTR fn = p->fn;
+	CK_SESSION_HANDLE s = p11_open_rw(p);
+	CK_ULONG huge = (CK_ULONG)-1;
+
+	assert_int_equal(fn->C_EncryptInit(s, NULL, 0), NOT_SUPPORTED);
+	assert_int_equal(fn->C_Encrypt(s, NULL, huge, NULL, NULL),
+			 NOT_SUPPORTED);
+	assert_int_equal(fn->C_DigestInit(s, NULL), NOT_SUPPORTED);
+	assert_int_equal(fn->C_Digest(s, NULL, huge, NULL, NULL),
+			 NOT_SUPPORTED);
+	assert_int_equal(fn->C_GenerateKeyPair(s, NULL, NULL, huge, NULL, huge,
+					       NULL, NULL),
+			 NOT_SUPPORTED);
+	assert_int_equal(fn->C_CreateObject(s, NULL, huge, NULL),
+			 NOT_SUPPORTED);
+	assert_int_equal(fn->C_InitPIN(s, NULL, huge), NOT_SUPPORTED);
+	assert_int_equal(fn->C_InitToken(p->slot, NULL, huge, NULL),
+			 NOT_SUPPORTED);
+}
+
+static void test_init_token(void **state)
+{
+	struct p11 *p = *state;
+	CK_UTF8CHAR label[32];
+	CK_UTF8CHAR_PTR pin = (CK_UTF8CHAR_PTR)SO_PIN;
+	CK_ULONG count = 0;
+
+	memset(label, ' ', sizeof(label));
+	memcpy(label, "new", 3);
+	assert_int_equal(p->fn->C_InitToken(0, pin, 8, label), NOT_SUPPORTED);
+	assert_int_equal(p->fn->C_InitToken(p->slot, pin, 8, label),
+			 NOT_SUPPORTED);
+	/* Nothing was made. */
+	assert_int_equal(p->fn->C_GetSlotList(CK_FALSE, NULL, &count), CKR_OK);
+	assert_int_equal(count, 2);
+}
+
+/* Legacy: "simply return CKR_FUNCTION_NOT_PARALLEL". */
+static void test_parallel_functions(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_ro(p);
+
+	assert_int_equal(p->fn->C_GetFunctionStatus(s),
+			 CKR_FUNCTION_NOT_PARALLEL);
+	assert_int_equal(p->fn->C_CancelFunction(s),
+			 CKR_FUNCTION_NOT_PARALLEL);
+	assert_int_equal(p->fn->C_GetFunctionStatus(NO_SUCH_SESSION),
+			 CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_CancelFunction(NO_SUCH_SESSION),
+			 CKR_SESSION_HANDLE_INVALID);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, p11_setup, p11_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_not_supported),
+		T(test_not_supported_invalid_session),
+		T(test_not_supported_junk_arguments),
+		T(test_init_token),
+		T(test_parallel_functions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
