@@ -471,6 +471,32 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 	return true;
 }
 
+enum tpm_rc tpm_create_locked(struct tpm *tpm, ESYS_TR session,
+			      const TPM2B_SENSITIVE_CREATE *sensitive,
+			      const TPM2B_PUBLIC *template,
+			      TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+			      const char *what)
+{
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	enum tpm_rc rc;
+	ESYS_TR srk;
+	TSS2_RC trc;
+
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc != TPM_OK)
+		return rc;
+	/* TPM2_Create needs an object slot for a moment. */
+	for (unsigned int attempt = 0;; attempt++) {
+		trc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
+				  ESYS_TR_NONE, sensitive, template, &outside,
+				  &pcrs, priv, pub, NULL, NULL, NULL);
+		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
+			break;
+	}
+	return tpm_map(trc, what);
+}
+
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			    ESYS_TR *handle)
 {

@@ -65,6 +65,16 @@ void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
 bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 			     unsigned int *attempt);
 
+/*
+ * TPM2_Create under the SRK in session (which carries the sensitive
+ * part encrypted), waiting out a full TPM like tpm_load_locked.
+ */
+enum tpm_rc tpm_create_locked(struct tpm *tpm, ESYS_TR session,
+			      const TPM2B_SENSITIVE_CREATE *sensitive,
+			      const TPM2B_PUBLIC *template,
+			      TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+			      const char *what);
+
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			    ESYS_TR *handle);
 

@@ -104,8 +104,6 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 			   struct tpm_blob *out, struct tpm_pubkey *pubkey)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
-	TPM2B_DATA outside = { 0 };
-	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC template, *pub = NULL;
 	TPM2B_PRIVATE *priv = NULL;
 	ESYS_TR srk, session;
@@ -127,11 +125,8 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
 					    &session);
 	if (rc == TPM_OK)
-		rc = tpm_map(Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
-					 ESYS_TR_NONE, &sensitive, &template,
-					 &outside, &pcrs, &priv, &pub, NULL,
-					 NULL, NULL),
-			     "create key");
+		rc = tpm_create_locked(tpm, session, &sensitive, &template,
+				       &priv, &pub, "create key");
 	pthread_mutex_unlock(&tpm->lock);
 	secmem_wipe(&sensitive, sizeof(sensitive));
 	if (rc == TPM_OK && (!tpm_blob_marshal(pub, priv, out) ||

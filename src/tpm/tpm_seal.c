@@ -32,8 +32,6 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 		     struct tpm_blob *out)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
-	TPM2B_DATA outside = { 0 };
-	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC template, *pub = NULL;
 	TPM2B_PRIVATE *priv = NULL;
 	ESYS_TR srk, session;
@@ -55,11 +53,8 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
 					    &session);
 	if (rc == TPM_OK)
-		rc = tpm_map(Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
-					 ESYS_TR_NONE, &sensitive, &template,
-					 &outside, &pcrs, &priv, &pub, NULL,
-					 NULL, NULL),
-			     "create sealed object");
+		rc = tpm_create_locked(tpm, session, &sensitive, &template,
+				       &priv, &pub, "create sealed object");
 	pthread_mutex_unlock(&tpm->lock);
 	secmem_wipe(&sensitive, sizeof(sensitive));
 	if (rc == TPM_OK && !tpm_blob_marshal(pub, priv, out))
