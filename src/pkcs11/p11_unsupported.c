@@ -130,41 +130,6 @@ EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR o
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech)
-{
-	(void)mech;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
-{
-	(void)in;
-	(void)in_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
-{
-	(void)key;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	(void)mech;

@@ -115,6 +115,24 @@ CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
 CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 		       CK_ULONG *sig_len);
 
+/*
+ * Message digests, in software (a TPM hashes no faster and no safer);
+ * no login needed.  The same length-query and operation rules as
+ * signing: only success or a short buffer (or a length query) keeps an
+ * operation going, any error ends it.
+ */
+void token_digest_abort(struct tc_session *session);
+CK_RV token_digest_init(struct tc_session *session,
+			const CK_MECHANISM *mechanism);
+CK_RV token_digest(struct tc_session *session, const uint8_t *data,
+		   size_t len, uint8_t *out, CK_ULONG *out_len);
+CK_RV token_digest_update(struct tc_session *session, const uint8_t *data,
+			  size_t len);
+/* Our keys are never digestible: CKR_KEY_INDIGESTIBLE (or a bad handle). */
+CK_RV token_digest_key(struct tc_session *session, int64_t key_id);
+CK_RV token_digest_final(struct tc_session *session, uint8_t *out,
+			 CK_ULONG *out_len);
+
 /* Random bytes from the TPM. */
 CK_RV token_random(struct tc_session *session, uint8_t *buf, size_t len);
 

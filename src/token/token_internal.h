@@ -43,6 +43,13 @@ struct tc_sign_op {
 	bool multi_part;
 };
 
+struct tc_digest_op {
+	bool active;
+	enum crypto_digest alg;
+	struct crypto_hash *hash;
+	bool multi_part;
+};
+
 struct tc_find_op {
 	bool active;
 	int64_t *ids;
@@ -55,6 +62,7 @@ struct tc_session {
 	struct tc_token *token;
 	bool rw;
 	struct tc_sign_op sign;
+	struct tc_digest_op digest;
 	struct tc_find_op find;
 };
 

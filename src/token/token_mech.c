@@ -22,6 +22,12 @@ static const struct {
 	{ CKM_ECDSA_SHA256, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
 	{ CKM_ECDSA_SHA384, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
 	{ CKM_ECDSA_SHA512, { 256, 521, CKF_HW | CKF_SIGN | EC_FLAGS } },
+	/* Digests run in software: no key, no CKF_HW. */
+	{ CKM_SHA_1, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA224, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA256, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA384, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA512, { 0, 0, CKF_DIGEST } },
 };
 
 #define MECHANISM_COUNT (sizeof(mechanisms) / sizeof(mechanisms[0]))

@@ -58,6 +58,8 @@ void token_session_end_ops_locked(struct tc_session *session)
 		secmem_wipe(sign->data, sign->data_len);
 	free(sign->data);
 	memset(sign, 0, sizeof(*sign));
+	crypto_hash_free(session->digest.hash);
+	memset(&session->digest, 0, sizeof(session->digest));
 	free(session->find.ids);
 	memset(&session->find, 0, sizeof(session->find));
 }

@@ -281,6 +281,13 @@ static const CK_MECHANISM_TYPE expected_mechs[] = {
 
 #define MECH_COUNT (sizeof(expected_mechs) / sizeof(expected_mechs[0]))
 
+/* Digests, in software, listed after the signing mechanisms. */
+static const CK_MECHANISM_TYPE digest_mechs[] = {
+	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
+};
+
+#define ALL_COUNT (MECH_COUNT + sizeof(digest_mechs) / sizeof(digest_mechs[0]))
+
 static bool listed(const CK_MECHANISM_TYPE *list, CK_ULONG n,
 		   CK_MECHANISM_TYPE type)
 {
@@ -293,33 +300,35 @@ static bool listed(const CK_MECHANISM_TYPE *list, CK_ULONG n,
 static void test_mechanism_list(void **state)
 {
 	struct p11 *p = *state;
-	CK_MECHANISM_TYPE list[MECH_COUNT + 2];
+	CK_MECHANISM_TYPE list[ALL_COUNT + 2];
 	CK_ULONG count = 0;
 
 	assert_int_equal(p->fn->C_GetMechanismList(p->slot, NULL, &count),
 			 CKR_OK);
-	assert_int_equal(count, MECH_COUNT);
-	count = MECH_COUNT + 2;
+	assert_int_equal(count, ALL_COUNT);
+	count = ALL_COUNT + 2;
 	assert_int_equal(p->fn->C_GetMechanismList(p->slot, list, &count),
 			 CKR_OK);
-	assert_int_equal(count, MECH_COUNT);
+	assert_int_equal(count, ALL_COUNT);
 	for (size_t i = 0; i < MECH_COUNT; i++)
 		assert_true(listed(list, count, expected_mechs[i]));
+	for (size_t i = 0; i < ALL_COUNT - MECH_COUNT; i++)
+		assert_true(listed(list, count, digest_mechs[i]));
 }
 
 static void test_mechanism_list_too_small(void **state)
 {
 	struct p11 *p = *state;
-	CK_MECHANISM_TYPE list[MECH_COUNT];
+	CK_MECHANISM_TYPE list[ALL_COUNT];
 	CK_ULONG count = 3;
 
 	assert_int_equal(p->fn->C_GetMechanismList(p->slot, list, &count),
 			 CKR_BUFFER_TOO_SMALL);
-	assert_int_equal(count, MECH_COUNT);
+	assert_int_equal(count, ALL_COUNT);
 	count = 0;
 	assert_int_equal(p->fn->C_GetMechanismList(EMPTY_SLOT, list, &count),
 			 CKR_BUFFER_TOO_SMALL);
-	assert_int_equal(count, MECH_COUNT);
+	assert_int_equal(count, ALL_COUNT);
 }
 
 static void test_mechanism_list_refusals(void **state)
@@ -366,7 +375,7 @@ static void test_mechanism_info_refusals(void **state)
 	struct p11 *p = *state;
 	CK_MECHANISM_INFO info;
 
-	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot, CKM_SHA256, &info),
+	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot, CKM_MD5, &info),
 			 CKR_MECHANISM_INVALID);
 	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot,
 						   CKM_RSA_PKCS_PSS, &info),

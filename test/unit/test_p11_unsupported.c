@@ -36,11 +36,6 @@ static void assert_crypto_not_supported(CK_FUNCTION_LIST_PTR fn,
 	assert_int_equal(fn->C_Decrypt(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_DecryptUpdate(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_DecryptFinal(s, out, &len), want);
-	assert_int_equal(fn->C_DigestInit(s, &m), want);
-	assert_int_equal(fn->C_Digest(s, in, 32, out, &len), want);
-	assert_int_equal(fn->C_DigestUpdate(s, in, 32), want);
-	assert_int_equal(fn->C_DigestKey(s, 1), want);
-	assert_int_equal(fn->C_DigestFinal(s, out, &len), want);
 	assert_int_equal(fn->C_VerifyInit(s, &m, 1), want);
 	assert_int_equal(fn->C_Verify(s, in, 32, out, 64), want);
 	assert_int_equal(fn->C_VerifyUpdate(s, in, 32), want);
@@ -134,9 +129,6 @@ static void test_not_supported_junk_arguments(void **state)
 
 	assert_int_equal(fn->C_EncryptInit(s, NULL, 0), NOT_SUPPORTED);
 	assert_int_equal(fn->C_Encrypt(s, NULL, huge, NULL, NULL),
-			 NOT_SUPPORTED);
-	assert_int_equal(fn->C_DigestInit(s, NULL), NOT_SUPPORTED);
-	assert_int_equal(fn->C_Digest(s, NULL, huge, NULL, NULL),
 			 NOT_SUPPORTED);
 	assert_int_equal(fn->C_GenerateKeyPair(s, NULL, NULL, huge, NULL, huge,
 					       NULL, NULL),
