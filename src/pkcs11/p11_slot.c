@@ -23,18 +23,27 @@ bool p11_slot_token(CK_SLOT_ID slot, int64_t *token_id)
 	return true;
 }
 
-/* CKR_OK for the empty slot or a token's slot. */
-static CK_RV check_slot(CK_SLOT_ID slot, int64_t *token_id, bool *empty)
-{
+/* What a slot id names, once checked. */
+struct slot_ref {
 	struct tc_module *mod;
-	CK_RV rv = p11_module(&mod);
+	int64_t token_id;	/* valid unless empty */
+	bool empty;
+};
+
+/* CKR_OK for the empty slot or a token's slot. */
+static CK_RV check_slot(CK_SLOT_ID slot, struct slot_ref *ref)
+{
+	CK_RV rv = p11_module(&ref->mod);
 
 	if (rv != CKR_OK)
 		return rv;
-	*empty = slot == EMPTY_SLOT_ID;
-	if (*empty || p11_slot_token(slot, token_id))
+	ref->empty = slot == EMPTY_SLOT_ID;
+	ref->token_id = (int64_t)slot;
+	if (ref->empty)
 		return CKR_OK;
-	return CKR_SLOT_ID_INVALID;
+	if (slot > INT64_MAX || !token_exists(ref->mod, ref->token_id))
+		return CKR_SLOT_ID_INVALID;
+	return CKR_OK;
 }
 
 EXPORT CK_RV C_GetSlotList(CK_BBOOL token_present, CK_SLOT_ID_PTR list,
@@ -72,48 +81,41 @@ out:
 
 EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
 {
-	struct tc_module *mod;
-	int64_t token_id = 0;
-	bool empty = false;
-	CK_RV rv = check_slot(slot, &token_id, &empty);
+	struct slot_ref ref;
+	CK_RV rv = check_slot(slot, &ref);
 
 	if (rv != CKR_OK)
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (empty) {
+	if (ref.empty) {
 		token_empty_slot_info(info, NULL);
 		return CKR_OK;
 	}
-	rv = p11_module(&mod);
-	return rv == CKR_OK ? token_get_slot_info(mod, token_id, info) : rv;
+	return token_get_slot_info(ref.mod, ref.token_id, info);
 }
 
 EXPORT CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
-	struct tc_module *mod;
-	int64_t token_id = 0;
-	bool empty = false;
-	CK_RV rv = check_slot(slot, &token_id, &empty);
+	struct slot_ref ref;
+	CK_RV rv = check_slot(slot, &ref);
 
 	if (rv != CKR_OK)
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (empty) {
+	if (ref.empty) {
 		token_empty_slot_info(NULL, info);
 		return CKR_OK;
 	}
-	rv = p11_module(&mod);
-	return rv == CKR_OK ? token_get_info(mod, token_id, info) : rv;
+	return token_get_info(ref.mod, ref.token_id, info);
 }
 
 EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list,
 				CK_ULONG_PTR count)
 {
-	int64_t token_id;
-	bool empty;
-	CK_RV rv = check_slot(slot, &token_id, &empty);
+	struct slot_ref ref;
+	CK_RV rv = check_slot(slot, &ref);
 
 	if (rv != CKR_OK)
 		return rv;
@@ -125,9 +127,8 @@ EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list,
 EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
 				CK_MECHANISM_INFO_PTR info)
 {
-	int64_t token_id;
-	bool empty;
-	CK_RV rv = check_slot(slot, &token_id, &empty);
+	struct slot_ref ref;
+	CK_RV rv = check_slot(slot, &ref);
 
 	if (rv != CKR_OK)
 		return rv;

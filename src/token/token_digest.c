@@ -110,12 +110,13 @@ CK_RV token_digest(struct tc_session *session, const uint8_t *data,
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	else if (op->multi_part)
 		rv = CKR_OPERATION_ACTIVE; /* C_DigestFinal finishes it */
-	else if (room_for_digest(op, out, out_len, &rv))
-		rv = crypto_hash_update(op->hash, data, len) ?
-			     finish(op, out, out_len) :
-			     CKR_HOST_MEMORY;
-	if (rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL &&
-	    rv != CKR_OPERATION_NOT_INITIALIZED && rv != CKR_OPERATION_ACTIVE)
+	else if (!room_for_digest(op, out, out_len, &rv))
+		; /* a length query or a short buffer: the operation goes on */
+	else if (crypto_hash_update(op->hash, data, len))
+		rv = finish(op, out, out_len);
+	else
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_HOST_MEMORY)
 		end_digest(op);
 	pthread_mutex_unlock(&session->mod->lock);
 	return rv;

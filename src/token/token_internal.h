@@ -38,8 +38,6 @@ struct tc_sign_op {
 	CK_MECHANISM_TYPE mechanism;
 	int64_t key_id;
 	struct crypto_hash *hash; /* hash-and-sign mechanisms */
-	uint8_t *data;		  /* raw mechanisms: input so far */
-	size_t data_len;
 	bool multi_part;
 };
 

@@ -54,9 +54,6 @@ void token_session_end_ops_locked(struct tc_session *session)
 	struct tc_sign_op *sign = &session->sign;
 
 	crypto_hash_free(sign->hash);
-	if (sign->data != NULL)
-		secmem_wipe(sign->data, sign->data_len);
-	free(sign->data);
 	memset(sign, 0, sizeof(*sign));
 	crypto_hash_free(session->digest.hash);
 	memset(&session->digest, 0, sizeof(session->digest));

@@ -212,13 +212,13 @@ static enum tpm_rc srk_create_locked(struct tpm *tpm)
 	TSS2_RC rc;
 
 	srk_template(&template);
-	for (unsigned int attempt = 0;; attempt++) {
+	for (unsigned int waits = 0;;) {
 		rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER,
 					ESYS_TR_PASSWORD, ESYS_TR_NONE,
 					ESYS_TR_NONE, &sensitive, &template,
 					&outside, &pcrs, &tpm->srk, &pub, NULL,
 					NULL, NULL);
-		if (!tpm_memory_retry_locked(tpm, rc, &attempt))
+		if (!tpm_memory_retry_locked(tpm, rc, &waits))
 			break;
 	}
 	/* ESAPI 3.2 names a created primary by its handle: compute it. */
@@ -352,13 +352,13 @@ static enum tpm_rc session_start_locked(struct tpm *tpm)
 	if (rc != TPM_OK)
 		return rc;
 	/* Salted with the SRK, bound to nothing: usable for any object. */
-	for (unsigned int attempt = 0;; attempt++) {
+	for (unsigned int waits = 0;;) {
 		trc = Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,
 					    ESYS_TR_NONE, ESYS_TR_NONE,
 					    ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
 					    &symmetric, TPM2_ALG_SHA256,
 					    &tpm->session);
-		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
 			break;
 	}
 	return tpm_map(trc, "start the salted session");
@@ -440,7 +440,7 @@ static bool is_memory_error(TSS2_RC trc)
 }
 
 bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
-			     unsigned int *attempt)
+			     unsigned int *waits)
 {
 	unsigned int delay_ms;
 	struct timespec ts;
@@ -448,22 +448,21 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 	if (!is_memory_error(trc))
 		return false;
 	/* Our own least recently used key goes first, at no cost. */
-	if ((trc & 0xfff) != TPM2_RC_SESSION_MEMORY && evict_one_locked(tpm)) {
-		(*attempt)--;
+	if ((trc & 0xfff) != TPM2_RC_SESSION_MEMORY && evict_one_locked(tpm))
 		return true;
-	}
 	/*
 	 * Someone else's objects fill the TPM (other processes on a TPM
 	 * without a resource manager): they are short-lived, so wait.
 	 */
-	if (*attempt >= TPM_MEMORY_ATTEMPTS) {
+	if (*waits >= TPM_MEMORY_WAITS) {
 		log_err("the TPM stayed full: other processes hold its object "
 			"or session slots (on a TPM without a resource "
 			"manager, slots of killed processes stay taken until "
 			"'tpm2_flushcontext -t' and '-l', or a TPM restart)");
 		return false;
 	}
-	delay_ms = 10u << (*attempt < 5 ? *attempt : 5);
+	delay_ms = 10u << (*waits < 5 ? *waits : 5);
+	(*waits)++;
 	log_debug("TPM memory full; retrying in %u ms", delay_ms);
 	ts.tv_sec = delay_ms / 1000;
 	ts.tv_nsec = (long)(delay_ms % 1000) * 1000000L;
@@ -487,11 +486,11 @@ enum tpm_rc tpm_create_locked(struct tpm *tpm, ESYS_TR session,
 	if (rc != TPM_OK)
 		return rc;
 	/* TPM2_Create needs an object slot for a moment. */
-	for (unsigned int attempt = 0;; attempt++) {
+	for (unsigned int waits = 0;;) {
 		trc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
 				  ESYS_TR_NONE, sensitive, template, &outside,
 				  &pcrs, priv, pub, NULL, NULL, NULL);
-		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
 			break;
 	}
 	return tpm_map(trc, what);
@@ -511,10 +510,10 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
-	for (unsigned int attempt = 0;; attempt++) {
+	for (unsigned int waits = 0;;) {
 		trc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &priv, &pub, handle);
-		if (!tpm_memory_retry_locked(tpm, trc, &attempt))
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
 			break;
 	}
 	rc = tpm_map(trc, "load");

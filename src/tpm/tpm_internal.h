@@ -58,12 +58,13 @@ void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
  */
 /*
  * After a command failed for lack of TPM memory: frees one of our loaded
- * keys, or else waits a little (bounded backoff, TPM_MEMORY_ATTEMPTS
- * times) for other clients to free theirs.  True: try the command again.
+ * keys, or else waits a little (bounded backoff; *waits counts the waits,
+ * at most TPM_MEMORY_WAITS) for other clients to free theirs.  True: try
+ * the command again.
  */
-#define TPM_MEMORY_ATTEMPTS 40
+#define TPM_MEMORY_WAITS 40
 bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
-			     unsigned int *attempt);
+			     unsigned int *waits);
 
 /*
  * TPM2_Create under the SRK in session (which carries the sensitive

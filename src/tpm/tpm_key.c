@@ -106,7 +106,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_PUBLIC template, *pub = NULL;
 	TPM2B_PRIVATE *priv = NULL;
-	ESYS_TR srk, session;
+	ESYS_TR session;
 	enum tpm_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -118,9 +118,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	memcpy(sensitive.sensitive.userAuth.buffer, auth, auth_len);
 
 	pthread_mutex_lock(&tpm->lock);
-	rc = tpm_srk_get_locked(tpm, &srk);
-	if (rc == TPM_OK)
-		rc = params_supported_locked(tpm, &template.publicArea);
+	rc = params_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
 					    &session);

@@ -34,7 +34,7 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_PUBLIC template, *pub = NULL;
 	TPM2B_PRIVATE *priv = NULL;
-	ESYS_TR srk, session;
+	ESYS_TR session;
 	enum tpm_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -48,10 +48,7 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 	memcpy(sensitive.sensitive.data.buffer, secret, secret_len);
 
 	pthread_mutex_lock(&tpm->lock);
-	rc = tpm_srk_get_locked(tpm, &srk);
-	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
-					    &session);
+	rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_create_locked(tpm, session, &sensitive, &template,
 				       &priv, &pub, "create sealed object");

@@ -4,7 +4,10 @@ Every refusal must be one line on stderr, a non-zero exit, and no change
 to the store (compared as an SQL dump, which ignores page layout).
 """
 import os
+import pty
+import select
 import subprocess
+import time
 
 import pytest
 
@@ -244,10 +247,6 @@ def run_on_terminal(env, args, answers, timeout=60):
     """Runs the CLI with a pseudo-terminal as its controlling terminal and
     no PIN in the environment; answers each prompt in turn.  Returns
     (exit status, everything the terminal showed)."""
-    import pty
-    import select
-    import time
-
     run_env = {k: v for k, v in env.vars.items()
                if k not in ("TPMCARD_USER_PIN", "TPMCARD_SO_PIN",
                             "TPMCARD_NEW_PIN")}

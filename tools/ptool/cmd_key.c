@@ -132,7 +132,7 @@ static int key_generate(const struct key_opts *o)
 	enum tc_key_kind kind;
 	uint8_t id[64];
 	size_t id_len = 0;
-	int64_t priv = 0, pub = 0;
+	int64_t priv = 0, pub = 0, existing = 0;
 	size_t found = 0;
 	CK_RV rv;
 	int rc;
@@ -150,7 +150,7 @@ static int key_generate(const struct key_opts *o)
 	if (rc != EXIT_OK)
 		return rc;
 	/* Public halves are visible before login: labels stay unique. */
-	rv = find_labelled(session, o->label, &priv, 1, &found);
+	rv = find_labelled(session, o->label, &existing, 1, &found);
 	if (rv != CKR_OK || found != 0) {
 		cli_close_token(mod, session);
 		if (rv != CKR_OK)
