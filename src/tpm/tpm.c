@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
@@ -34,6 +35,19 @@ static const char *tcti_config(void)
 }
 
 /*
+ * Whether a resource manager stands between us and the TPM: it flushes
+ * what a client leaves loaded when the client disconnects, so nothing
+ * needs flushing early.  Unknown counts as direct (flushing is safe).
+ */
+static bool behind_resource_manager(const char *config)
+{
+	if (config == NULL) /* tctildr tries tabrmd, then /dev/tpmrm0 */
+		return access("/dev/tpmrm0", F_OK) == 0;
+	return strncmp(config, "tabrmd", 6) == 0 ||
+	       strncmp(config, "device:/dev/tpmrm", 17) == 0;
+}
+
+/*
  * tpm2-tss 3.2 logs to stderr on its own (every expected "no persistent
  * SRK" probe, every wrong PIN) and reads TSS2_LOG at its first message,
  * with no API to set it.  We live in someone else's process: unless the
@@ -51,6 +65,7 @@ static void quiet_tss_logging(void)
 
 enum tpm_rc tpm_open(struct tpm **out)
 {
+	const char *config = tcti_config();
 	struct tpm *tpm;
 	TSS2_RC rc;
 
@@ -62,7 +77,8 @@ enum tpm_rc tpm_open(struct tpm **out)
 	pthread_mutex_init(&tpm->lock, NULL);
 	tpm->srk = ESYS_TR_NONE;
 	tpm->session = ESYS_TR_NONE;
-	rc = Tss2_TctiLdr_Initialize(tcti_config(), &tpm->tcti);
+	tpm->managed = behind_resource_manager(config);
+	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		tpm_map(rc, "connect to the TPM");
 		free(tpm);
@@ -136,7 +152,8 @@ static void release_locked(struct tpm *tpm)
 
 void tpm_release(struct tpm *tpm)
 {
-	if (tpm == NULL)
+	/* Keeping the SRK and session saves work at the next login. */
+	if (tpm == NULL || tpm->managed)
 		return;
 	pthread_mutex_lock(&tpm->lock);
 	release_locked(tpm);
@@ -145,7 +162,7 @@ void tpm_release(struct tpm *tpm)
 
 bool tpm_release_if_free(struct tpm *tpm)
 {
-	if (tpm == NULL)
+	if (tpm == NULL || tpm->managed)
 		return true;
 	if (pthread_mutex_trylock(&tpm->lock) != 0)
 		return false;

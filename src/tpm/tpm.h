@@ -69,7 +69,8 @@ void tpm_close(struct tpm *tpm);
  * SRK if transient, the salted session, loaded keys) but stays connected:
  * open keys reload when next used.  Without a resource manager, whatever
  * a process leaves loaded stays in the TPM after it exits, so the module
- * calls this whenever nobody is logged in.
+ * calls this whenever nobody is logged in.  Behind a resource manager
+ * (tabrmd, /dev/tpmrm0), which flushes at disconnect, it does nothing.
  */
 void tpm_release(struct tpm *tpm);
 /* The same, unless another thread is using the TPM (then false). */

@@ -16,6 +16,7 @@ struct tpm {
 	pthread_mutex_t lock;
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
+	bool managed;		/* behind a resource manager: see tpm_release */
 	ESYS_TR srk;		/* ESYS_TR_NONE until first needed */
 	bool srk_transient;	/* we created it: flush at close */
 	uint8_t srk_name[66];
