@@ -80,7 +80,8 @@ static bool common_attrs(struct attr_list *a, CK_OBJECT_CLASS cls,
 	       attrs_set(a, CKA_SUBJECT, NULL, 0);
 }
 
-static bool private_attrs(struct attr_list *a)
+/* RSA keys decrypt and encrypt (in the TPM and in software); EC keys do not. */
+static bool private_attrs(struct attr_list *a, bool rsa)
 {
 	return attrs_set_bool(a, CKA_PRIVATE, true) &&
 	       attrs_set_bool(a, CKA_SENSITIVE, true) &&
@@ -89,18 +90,18 @@ static bool private_attrs(struct attr_list *a)
 	       attrs_set_bool(a, CKA_NEVER_EXTRACTABLE, true) &&
 	       attrs_set_bool(a, CKA_SIGN, true) &&
 	       attrs_set_bool(a, CKA_SIGN_RECOVER, false) &&
-	       attrs_set_bool(a, CKA_DECRYPT, false) &&
+	       attrs_set_bool(a, CKA_DECRYPT, rsa) &&
 	       attrs_set_bool(a, CKA_UNWRAP, false) &&
 	       attrs_set_bool(a, CKA_ALWAYS_AUTHENTICATE, false) &&
 	       attrs_set_bool(a, CKA_WRAP_WITH_TRUSTED, false);
 }
 
-static bool public_attrs(struct attr_list *a)
+static bool public_attrs(struct attr_list *a, bool rsa)
 {
 	return attrs_set_bool(a, CKA_PRIVATE, false) &&
 	       attrs_set_bool(a, CKA_VERIFY, true) &&
 	       attrs_set_bool(a, CKA_VERIFY_RECOVER, false) &&
-	       attrs_set_bool(a, CKA_ENCRYPT, false) &&
+	       attrs_set_bool(a, CKA_ENCRYPT, rsa) &&
 	       attrs_set_bool(a, CKA_WRAP, false) &&
 	       attrs_set_bool(a, CKA_TRUSTED, false);
 }
@@ -175,10 +176,11 @@ static bool build_pair(enum tc_key_kind kind, const struct tpm_pubkey *pub,
 				      CKM_EC_KEY_PAIR_GEN;
 	bool ok = common_attrs(priv, CKO_PRIVATE_KEY, type, gen, label, id,
 			       id_len) &&
-		  private_attrs(priv) &&
+		  private_attrs(priv, rsa) &&
 		  common_attrs(pubattrs, CKO_PUBLIC_KEY, type, gen, label, id,
 			       id_len) &&
-		  public_attrs(pubattrs) && spki_attrs(kind, pub, priv, pubattrs);
+		  public_attrs(pubattrs, rsa) &&
+		  spki_attrs(kind, pub, priv, pubattrs);
 
 	if (ok && rsa)
 		return rsa_attrs(priv, pub, false) &&

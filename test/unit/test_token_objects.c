@@ -74,14 +74,17 @@ static void assert_common_records(struct fixture *f, int64_t id,
 					   CKM_EC_KEY_PAIR_GEN);
 }
 
-static void assert_private_key_rules(struct fixture *f, int64_t id)
+/* RSA keys decrypt (and their public halves encrypt); EC keys do not. */
+static void assert_private_key_rules(struct fixture *f, int64_t id, int64_t pub,
+				     bool rsa)
 {
 	assert_int_equal(get_bool(f->rw, id, CKA_SENSITIVE), CK_TRUE);
 	assert_int_equal(get_bool(f->rw, id, CKA_ALWAYS_SENSITIVE), CK_TRUE);
 	assert_int_equal(get_bool(f->rw, id, CKA_EXTRACTABLE), CK_FALSE);
 	assert_int_equal(get_bool(f->rw, id, CKA_NEVER_EXTRACTABLE), CK_TRUE);
 	assert_int_equal(get_bool(f->rw, id, CKA_SIGN), CK_TRUE);
-	assert_int_equal(get_bool(f->rw, id, CKA_DECRYPT), CK_FALSE);
+	assert_int_equal(get_bool(f->rw, id, CKA_DECRYPT), rsa);
+	assert_int_equal(get_bool(f->rw, pub, CKA_ENCRYPT), rsa);
 }
 
 static void rsa_pair_records(void **state)
@@ -97,7 +100,7 @@ static void rsa_pair_records(void **state)
 	assert_int_not_equal(priv, pub);
 	assert_common_records(f, priv, CKO_PRIVATE_KEY, CKK_RSA, "rsa");
 	assert_common_records(f, pub, CKO_PUBLIC_KEY, CKK_RSA, "rsa");
-	assert_private_key_rules(f, priv);
+	assert_private_key_rules(f, priv, pub, true);
 	assert_int_equal(get_bool(f->rw, pub, CKA_VERIFY), CK_TRUE);
 	assert_int_equal(fixture_get_ulong(f->rw, pub, CKA_MODULUS_BITS),
 			 2048);
@@ -129,7 +132,7 @@ static void ec_pair_records(void **state)
 			 CKR_OK);
 	assert_common_records(f, priv, CKO_PRIVATE_KEY, CKK_EC, "ec");
 	assert_common_records(f, pub, CKO_PUBLIC_KEY, CKK_EC, "ec");
-	assert_private_key_rules(f, priv);
+	assert_private_key_rules(f, priv, pub, false);
 	assert_attr(f->rw, priv, CKA_ID, fixed_id, sizeof(fixed_id));
 	assert_attr(f->rw, priv, CKA_EC_PARAMS, p256_oid, sizeof(p256_oid));
 	assert_attr(f->rw, pub, CKA_EC_PARAMS, p256_oid, sizeof(p256_oid));
