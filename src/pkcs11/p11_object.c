@@ -115,3 +115,76 @@ EXPORT CK_RV C_DestroyObject(CK_SESSION_HANDLE handle,
 	p11_session_release(handle);
 	return rv;
 }
+
+/* A template pointer and count as the standard allows them. */
+static bool template_ok(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	return tmpl != NULL || count == 0;
+}
+
+static bool handle_ok(CK_OBJECT_HANDLE object)
+{
+	return object != CK_INVALID_HANDLE && object <= INT64_MAX;
+}
+
+EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR tmpl,
+			    CK_ULONG count, CK_OBJECT_HANDLE_PTR object)
+{
+	struct tc_session *session;
+	int64_t id = 0;
+	CK_RV rv = p11_session_get(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!template_ok(tmpl, count) || object == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = token_object_create(session, tmpl, count, &id);
+	if (rv == CKR_OK)
+		*object = (CK_OBJECT_HANDLE)id;
+	p11_session_release(handle);
+	return rv;
+}
+
+EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
+			  CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+			  CK_OBJECT_HANDLE_PTR copy)
+{
+	struct tc_session *session;
+	int64_t id = 0;
+	CK_RV rv = p11_session_get(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!template_ok(tmpl, count) || copy == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!handle_ok(object))
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	else
+		rv = token_object_copy(session, (int64_t)object, tmpl, count,
+				       &id);
+	if (rv == CKR_OK)
+		*copy = (CK_OBJECT_HANDLE)id;
+	p11_session_release(handle);
+	return rv;
+}
+
+EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE handle,
+				 CK_OBJECT_HANDLE object,
+				 CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
+{
+	struct tc_session *session;
+	CK_RV rv = p11_session_get(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!template_ok(tmpl, count))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!handle_ok(object))
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	else
+		rv = token_object_set_attrs(session, (int64_t)object, tmpl,
+					    count);
+	p11_session_release(handle);
+	return rv;
+}

@@ -41,31 +41,6 @@ EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULON
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR obj)
-{
-	(void)tmpl;
-	(void)count;
-	(void)obj;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR out)
-{
-	(void)obj;
-	(void)tmpl;
-	(void)count;
-	(void)out;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
-{
-	(void)obj;
-	(void)tmpl;
-	(void)count;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	(void)mech;
@@ -234,18 +209,6 @@ EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIB
 	(void)tmpl;
 	(void)count;
 	(void)key;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR pub_tmpl, CK_ULONG pub_count, CK_ATTRIBUTE_PTR priv_tmpl, CK_ULONG priv_count, CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
-{
-	(void)mech;
-	(void)pub_tmpl;
-	(void)pub_count;
-	(void)priv_tmpl;
-	(void)priv_count;
-	(void)pub;
-	(void)priv;
 	return not_supported(h);
 }
 

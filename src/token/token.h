@@ -177,8 +177,31 @@ bool token_key_kind_parse(const char *name, enum tc_key_kind *kind);
 CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
 			 const char *label, const uint8_t *id, size_t id_len,
 			 int64_t *priv_id, int64_t *pub_id);
-/* Destroys an object (needs a R/W session; a private one, login). */
+/*
+ * Object management with PKCS#11's template rules (token_template.h):
+ * token objects need a R/W session, private ones a logged-in user;
+ * session objects (CKA_TOKEN false) live until their session closes.
+ */
+CK_RV token_object_create(struct tc_session *session,
+			  const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			  int64_t *id);
+CK_RV token_object_copy(struct tc_session *session, int64_t object_id,
+			const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			int64_t *new_id);
+CK_RV token_object_set_attrs(struct tc_session *session, int64_t object_id,
+			     const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 CK_RV token_object_destroy(struct tc_session *session, int64_t object_id);
+
+/*
+ * Key generation in the TPM from PKCS#11 templates (C_GenerateKeyPair,
+ * C_GenerateKey), as a logged-in user.
+ */
+CK_RV token_generate_key_pair(struct tc_session *session,
+			      const CK_MECHANISM *mechanism,
+			      const CK_ATTRIBUTE *pub_tmpl, CK_ULONG pub_count,
+			      const CK_ATTRIBUTE *priv_tmpl,
+			      CK_ULONG priv_count, int64_t *pub_id,
+			      int64_t *priv_id);
 
 /* Readable text for a result, for the CLI. */
 const char *token_rv_text(CK_RV rv);

@@ -19,7 +19,15 @@ struct tc_object {
 	struct db_blob auth;	/* key auth wrapped under the wrap secret */
 	struct tpm_key *key;	/* opened after login; NULL otherwise */
 	bool seen;		/* refresh bookkeeping */
+	/* A session object: the session that made it; NULL in the store. */
+	struct tc_session *owner;
 };
+
+/*
+ * Session objects live only in memory, with ids from here up, far above
+ * any store id, so that one handle space serves both.
+ */
+#define TC_SESSION_OBJECT_BASE ((int64_t)1 << 48)
 
 struct tc_token {
 	struct tc_token *next;
@@ -71,6 +79,7 @@ struct tc_module {
 	struct tc_token *tokens;
 	struct tpm_da_info da;	/* last dictionary-attack state seen */
 	bool da_known;
+	int64_t next_session_object; /* next session object id */
 };
 
 /* One place maps lower-layer results to CK_RV. */
@@ -114,6 +123,49 @@ CK_RV token_object_key_locked(struct tc_session *session,
 /* The AAD binding a wrapped key auth to its object. */
 void token_auth_aad(const struct tc_object *obj, const uint8_t **aad,
 		    size_t *len);
+
+/* A TPM key's random auth, and its size wrapped under the token. */
+#define TC_KEY_AUTH_LEN 32
+#define TC_WRAPPED_AUTH_LEN (TC_KEY_AUTH_LEN + CRYPTO_AEAD_OVERHEAD)
+/* Wraps a key auth under the logged-in token's wrap secret. */
+CK_RV token_key_auth_wrap(const struct tc_token *token,
+			  const struct tpm_blob *blob, const uint8_t *auth,
+			  uint8_t *wrapped);
+
+/* A new object: its attributes and, for a key, its TPM part. */
+struct tc_new_object {
+	struct attr_list attrs;
+	struct tpm_blob blob;	/* empty: no TPM part */
+	const uint8_t *auth;	/* the key auth wrapped under the token */
+	size_t auth_len;
+};
+
+/*
+ * Whether the session may write an object: token objects need a R/W
+ * session and a writable store, private ones a logged-in user.
+ */
+CK_RV token_write_check_locked(struct tc_session *session, bool token_object,
+			       bool private_object);
+/*
+ * Adds objects, token objects to the store in one transaction, session
+ * objects to memory (taking their attributes); ids[i] gets each id.
+ */
+CK_RV token_objects_add_locked(struct tc_session *session,
+			       struct tc_new_object *objs, size_t count,
+			       int64_t *ids);
+/* Frees the session objects a session made (at its close). */
+void token_session_objects_drop_locked(struct tc_session *session);
+
+struct tmpl_kind;
+/*
+ * C_CreateObject of a private or secret key: imports its key material
+ * into the TPM and fills obj's TPM part; the material itself is never
+ * stored.
+ */
+CK_RV token_import_locked(struct tc_session *session,
+			  const struct tmpl_kind *kind,
+			  const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			  struct tc_new_object *obj);
 
 /* Blank-padded copy of a string into a fixed PKCS#11 field. */
 void token_pad(CK_UTF8CHAR *field, size_t width, const char *text);

@@ -4,41 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/pubkey.h"
 #include "token/token_internal.h"
+#include "token/token_keyattrs.h"
+#include "token/token_template.h"
 
 #define TC_LOG_LAYER TC_LAYER_TOKEN
 #include "common/log.h"
 
-#define KEY_AUTH_LEN 32
-#define DEFAULT_ID_LEN 8
+/*
+ * Key pairs generated in the TPM from PKCS#11 templates.  The TPM key has
+ * a random auth, wrapped under the token's wrap secret; the private half
+ * is sensitive and never extractable, since its private part never leaves
+ * the TPM.
+ */
 
-static const uint8_t oid_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
-				    0x3d, 0x03, 0x01, 0x07 };
-static const uint8_t oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
-				    0x22 };
-static const uint8_t oid_p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
-				    0x23 };
+#define DEFAULT_ID_LEN 8
 
 static const struct {
 	const char *name;
-	struct tpm_key_spec spec;
-	const uint8_t *oid;
-	size_t oid_len;
-	const char *curve; /* OpenSSL's name */
+	CK_MECHANISM_TYPE mechanism;
+	CK_ULONG bits;
+	enum tpm_curve curve;
 } kinds[TC_KEY_KIND_COUNT] = {
-	[TC_KEY_RSA2048] = { "rsa2048", { TPM_KEY_RSA, 2048, 0, 0 }, NULL, 0,
-			     NULL },
-	[TC_KEY_RSA3072] = { "rsa3072", { TPM_KEY_RSA, 3072, 0, 0 }, NULL, 0,
-			     NULL },
-	[TC_KEY_RSA4096] = { "rsa4096", { TPM_KEY_RSA, 4096, 0, 0 }, NULL, 0,
-			     NULL },
-	[TC_KEY_EC_P256] = { "ecc-p256", { TPM_KEY_EC, 0, 0, TPM_CURVE_P256 },
-			     oid_p256, sizeof(oid_p256), "P-256" },
-	[TC_KEY_EC_P384] = { "ecc-p384", { TPM_KEY_EC, 0, 0, TPM_CURVE_P384 },
-			     oid_p384, sizeof(oid_p384), "P-384" },
-	[TC_KEY_EC_P521] = { "ecc-p521", { TPM_KEY_EC, 0, 0, TPM_CURVE_P521 },
-			     oid_p521, sizeof(oid_p521), "P-521" },
+	[TC_KEY_RSA2048] = { "rsa2048", CKM_RSA_PKCS_KEY_PAIR_GEN, 2048, 0 },
+	[TC_KEY_RSA3072] = { "rsa3072", CKM_RSA_PKCS_KEY_PAIR_GEN, 3072, 0 },
+	[TC_KEY_RSA4096] = { "rsa4096", CKM_RSA_PKCS_KEY_PAIR_GEN, 4096, 0 },
+	[TC_KEY_EC_P256] = { "ecc-p256", CKM_EC_KEY_PAIR_GEN, 0,
+			     TPM_CURVE_P256 },
+	[TC_KEY_EC_P384] = { "ecc-p384", CKM_EC_KEY_PAIR_GEN, 0,
+			     TPM_CURVE_P384 },
+	[TC_KEY_EC_P521] = { "ecc-p521", CKM_EC_KEY_PAIR_GEN, 0,
+			     TPM_CURVE_P521 },
 };
 
 const char *token_key_kind_name(enum tc_key_kind kind)
@@ -57,228 +53,343 @@ bool token_key_kind_parse(const char *name, enum tc_key_kind *kind)
 	return false;
 }
 
-/* Attributes both halves of a generated pair share. */
-static bool common_attrs(struct attr_list *a, CK_OBJECT_CLASS cls,
-			 CK_KEY_TYPE type, CK_MECHANISM_TYPE gen,
-			 const char *label, const uint8_t *id, size_t id_len)
+CK_RV token_key_auth_wrap(const struct tc_token *token,
+			  const struct tpm_blob *blob, const uint8_t *auth,
+			  uint8_t *wrapped)
 {
-	return attrs_set_ulong(a, CKA_CLASS, cls) &&
-	       attrs_set_ulong(a, CKA_KEY_TYPE, type) &&
-	       attrs_set_bool(a, CKA_TOKEN, true) &&
-	       attrs_set_bool(a, CKA_MODIFIABLE, true) &&
-	       attrs_set_bool(a, CKA_COPYABLE, false) &&
-	       attrs_set_bool(a, CKA_DESTROYABLE, true) &&
-	       attrs_set(a, CKA_LABEL, label, strlen(label)) &&
-	       attrs_set(a, CKA_ID, id, id_len) &&
-	       attrs_set(a, CKA_START_DATE, NULL, 0) &&
-	       attrs_set(a, CKA_END_DATE, NULL, 0) &&
-	       attrs_set_bool(a, CKA_DERIVE, false) &&
-	       attrs_set_bool(a, CKA_LOCAL, true) &&
-	       attrs_set_ulong(a, CKA_KEY_GEN_MECHANISM, gen) &&
-	       /* Empty: no restriction beyond the key's type. */
-	       attrs_set(a, CKA_ALLOWED_MECHANISMS, NULL, 0) &&
-	       attrs_set(a, CKA_SUBJECT, NULL, 0);
-}
-
-/* RSA keys decrypt and encrypt (in the TPM and in software); EC keys do not. */
-static bool private_attrs(struct attr_list *a, bool rsa)
-{
-	return attrs_set_bool(a, CKA_PRIVATE, true) &&
-	       attrs_set_bool(a, CKA_SENSITIVE, true) &&
-	       attrs_set_bool(a, CKA_ALWAYS_SENSITIVE, true) &&
-	       attrs_set_bool(a, CKA_EXTRACTABLE, false) &&
-	       attrs_set_bool(a, CKA_NEVER_EXTRACTABLE, true) &&
-	       attrs_set_bool(a, CKA_SIGN, true) &&
-	       attrs_set_bool(a, CKA_SIGN_RECOVER, false) &&
-	       attrs_set_bool(a, CKA_DECRYPT, rsa) &&
-	       attrs_set_bool(a, CKA_UNWRAP, false) &&
-	       attrs_set_bool(a, CKA_ALWAYS_AUTHENTICATE, false) &&
-	       attrs_set_bool(a, CKA_WRAP_WITH_TRUSTED, false);
-}
-
-static bool public_attrs(struct attr_list *a, bool rsa)
-{
-	return attrs_set_bool(a, CKA_PRIVATE, false) &&
-	       attrs_set_bool(a, CKA_VERIFY, true) &&
-	       attrs_set_bool(a, CKA_VERIFY_RECOVER, false) &&
-	       attrs_set_bool(a, CKA_ENCRYPT, rsa) &&
-	       attrs_set_bool(a, CKA_WRAP, false) &&
-	       attrs_set_bool(a, CKA_TRUSTED, false);
-}
-
-/* Minimal big-endian encoding of the public exponent. */
-static bool exponent_attr(struct attr_list *a, uint32_t e)
-{
-	uint8_t bytes[4] = { e >> 24, e >> 16, e >> 8, e };
-	size_t skip = 0;
-
-	while (skip < 3 && bytes[skip] == 0)
-		skip++;
-	return attrs_set(a, CKA_PUBLIC_EXPONENT, bytes + skip, 4 - skip);
-}
-
-static bool rsa_attrs(struct attr_list *a, const struct tpm_pubkey *pub,
-		      bool public_half)
-{
-	return attrs_set(a, CKA_MODULUS, pub->modulus, pub->modulus_len) &&
-	       exponent_attr(a, pub->exponent) &&
-	       (!public_half ||
-		attrs_set_ulong(a, CKA_MODULUS_BITS, pub->modulus_len * 8));
-}
-
-/* CKA_EC_POINT: DER OCTET STRING holding 04 || X || Y. */
-static bool ec_point_attr(struct attr_list *a, const struct tpm_pubkey *pub)
-{
-	size_t point_len = 1 + 2 * pub->coord_len, pos = 0;
-	uint8_t der[4 + 1 + 2 * 66];
-
-	der[pos++] = 0x04;
-	if (point_len >= 0x80)
-		der[pos++] = 0x81;
-	der[pos++] = (uint8_t)point_len;
-	der[pos++] = 0x04;
-	memcpy(der + pos, pub->x, pub->coord_len);
-	memcpy(der + pos + pub->coord_len, pub->y, pub->coord_len);
-	return attrs_set(a, CKA_EC_POINT, der, pos + 2 * pub->coord_len);
-}
-
-/* CKA_PUBLIC_KEY_INFO (DER SubjectPublicKeyInfo) on both halves. */
-static bool spki_attrs(enum tc_key_kind kind, const struct tpm_pubkey *pub,
-		       struct attr_list *priv, struct attr_list *pubattrs)
-{
-	uint8_t point[1 + 2 * 66], *der = NULL;
-	size_t der_len = 0;
-	bool ok;
-
-	if (kinds[kind].spec.type == TPM_KEY_RSA) {
-		ok = pubkey_rsa_spki(pub->modulus, pub->modulus_len,
-				     pub->exponent, &der, &der_len);
-	} else {
-		point[0] = 0x04;
-		memcpy(point + 1, pub->x, pub->coord_len);
-		memcpy(point + 1 + pub->coord_len, pub->y, pub->coord_len);
-		ok = pubkey_ec_spki(kinds[kind].curve, point,
-				    1 + 2 * pub->coord_len, &der, &der_len);
-	}
-	ok = ok && attrs_set(priv, CKA_PUBLIC_KEY_INFO, der, der_len) &&
-	     attrs_set(pubattrs, CKA_PUBLIC_KEY_INFO, der, der_len);
-	free(der);
-	return ok;
-}
-
-static bool build_pair(enum tc_key_kind kind, const struct tpm_pubkey *pub,
-		       const char *label, const uint8_t *id, size_t id_len,
-		       struct attr_list *priv, struct attr_list *pubattrs)
-{
-	bool rsa = kinds[kind].spec.type == TPM_KEY_RSA;
-	CK_KEY_TYPE type = rsa ? CKK_RSA : CKK_EC;
-	CK_MECHANISM_TYPE gen = rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN :
-				      CKM_EC_KEY_PAIR_GEN;
-	bool ok = common_attrs(priv, CKO_PRIVATE_KEY, type, gen, label, id,
-			       id_len) &&
-		  private_attrs(priv, rsa) &&
-		  common_attrs(pubattrs, CKO_PUBLIC_KEY, type, gen, label, id,
-			       id_len) &&
-		  public_attrs(pubattrs, rsa) &&
-		  spki_attrs(kind, pub, priv, pubattrs);
-
-	if (ok && rsa)
-		return rsa_attrs(priv, pub, false) &&
-		       rsa_attrs(pubattrs, pub, true);
-	return ok &&
-	       attrs_set(priv, CKA_EC_PARAMS, kinds[kind].oid,
-			 kinds[kind].oid_len) &&
-	       attrs_set(pubattrs, CKA_EC_PARAMS, kinds[kind].oid,
-			 kinds[kind].oid_len) &&
-	       ec_point_attr(pubattrs, pub);
-}
-
-/* Row for one object; blobs are copied, attrs serialized. */
-static CK_RV make_row(int64_t token_id, const struct attr_list *attrs,
-		      const struct tpm_blob *blob, const uint8_t *auth,
-		      size_t auth_len, struct db_object *row)
-{
-	memset(row, 0, sizeof(*row));
-	row->token_id = token_id;
-	if (!attrs_serialize(attrs, &row->attrs.data, &row->attrs.len))
-		return CKR_HOST_MEMORY;
-	if (blob != NULL &&
-	    (!db_blob_set(&row->tpm_pub, blob->pub, blob->pub_len) ||
-	     !db_blob_set(&row->tpm_priv, blob->priv, blob->priv_len) ||
-	     !db_blob_set(&row->auth, auth, auth_len)))
-		return CKR_HOST_MEMORY;
-	return CKR_OK;
-}
-
-/* Both rows in one transaction: a pair is stored whole or not at all. */
-static CK_RV store_pair(struct tc_module *mod, struct db_object *priv,
-			struct db_object *pub, int64_t *priv_id,
-			int64_t *pub_id)
-{
-	enum db_rc rc = db_begin(mod->db);
-
-	if (rc == DB_OK)
-		rc = db_object_insert(mod->db, priv, priv_id);
-	if (rc == DB_OK)
-		rc = db_object_insert(mod->db, pub, pub_id);
-	if (rc == DB_OK)
-		return token_rv_from_db(db_commit(mod->db));
-	db_rollback(mod->db);
-	return token_rv_from_db(rc);
-}
-
-/* Wraps auth under the wrap secret, bound to the key's public area. */
-static CK_RV wrap_auth(const struct tc_token *token,
-		       const struct tpm_blob *blob, const uint8_t *auth,
-		       uint8_t *wrapped)
-{
+	/* Bound to the key's public area: it opens only for its key. */
 	if (!crypto_aead_seal(token->wrap->data, blob->pub, blob->pub_len,
-			      auth, KEY_AUTH_LEN, wrapped))
+			      auth, TC_KEY_AUTH_LEN, wrapped))
 		return CKR_HOST_MEMORY;
 	return CKR_OK;
 }
 
-static CK_RV generate_locked(struct tc_session *session, enum tc_key_kind kind,
-			     const char *label, const uint8_t *id,
-			     size_t id_len, int64_t *priv_id, int64_t *pub_id)
+/* The public exponent of a template: 65537 when not given. */
+static CK_RV exponent_of(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			 uint32_t *e)
 {
-	struct tc_module *mod = session->mod;
-	uint8_t auth[KEY_AUTH_LEN], wrapped[KEY_AUTH_LEN + CRYPTO_AEAD_OVERHEAD];
-	struct attr_list priv_attrs = { 0 }, pub_attrs = { 0 };
-	struct db_object priv_row = { 0 }, pub_row = { 0 };
-	struct tpm_blob blob = { 0 };
-	struct tpm_pubkey pub;
-	struct tpm *tpm;
+	const CK_ATTRIBUTE *a = tmpl_find(tmpl, count, CKA_PUBLIC_EXPONENT);
+	const CK_BYTE *p;
+	CK_ULONG skip = 0;
+
+	*e = 65537;
+	if (a == NULL)
+		return CKR_OK;
+	p = a->pValue;
+	while (skip < a->ulValueLen && p[skip] == 0)
+		skip++;
+	if (a->ulValueLen - skip == 0 || a->ulValueLen - skip > 4)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	*e = 0;
+	for (CK_ULONG i = skip; i < a->ulValueLen; i++)
+		*e = *e << 8 | p[i];
+	/* An odd exponent above 1: what RSA (and the TPM) can use. */
+	return *e > 1 && (*e & 1) ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+static CK_RV rsa_spec(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+		      struct tpm_key_spec *spec)
+{
+	CK_ULONG bits = 0;
+
+	if (!tmpl_ulong(tmpl, count, CKA_MODULUS_BITS, &bits))
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (bits != 2048 && bits != 3072 && bits != 4096)
+		return CKR_KEY_SIZE_RANGE;
+	spec->type = TPM_KEY_RSA;
+	spec->rsa_bits = (unsigned int)bits;
+	return exponent_of(tmpl, count, &spec->rsa_exponent);
+}
+
+static CK_RV ec_spec(const CK_ATTRIBUTE *pub_tmpl, CK_ULONG pub_count,
+		     const CK_ATTRIBUTE *priv_tmpl, CK_ULONG priv_count,
+		     struct tpm_key_spec *spec)
+{
+	const CK_ATTRIBUTE *params =
+		tmpl_find(pub_tmpl, pub_count, CKA_EC_PARAMS);
+	const CK_ATTRIBUTE *again =
+		tmpl_find(priv_tmpl, priv_count, CKA_EC_PARAMS);
+	const struct tc_curve *curve;
 	CK_RV rv;
 
-	rv = token_tpm_locked(mod, &tpm);
+	if (params == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	/* Some applications repeat the curve in the private template. */
+	if (again != NULL &&
+	    (again->ulValueLen != params->ulValueLen ||
+	     memcmp(again->pValue, params->pValue, params->ulValueLen) != 0))
+		return CKR_TEMPLATE_INCONSISTENT;
+	rv = tc_curve_from_params(params->pValue, params->ulValueLen, &curve);
+	if (rv != CKR_OK)
+		return rv;
+	spec->type = TPM_KEY_EC;
+	spec->curve = curve->curve;
+	return CKR_OK;
+}
+
+/* Drops a private template's CKA_EC_PARAMS (checked by ec_spec). */
+static CK_ULONG without_params(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			       CK_ATTRIBUTE *out)
+{
+	CK_ULONG n = 0;
+
+	for (CK_ULONG i = 0; i < count; i++)
+		if (tmpl[i].type != CKA_EC_PARAMS)
+			out[n++] = tmpl[i];
+	return n;
+}
+
+/*
+ * Label and id: each half gets its own template's, or else the other
+ * half's, so a pair made by one call always matches up.
+ */
+static bool share_attr(struct attr_list *a, struct attr_list *b,
+		       const CK_ATTRIBUTE *ta, CK_ULONG na,
+		       const CK_ATTRIBUTE *tb, CK_ULONG nb,
+		       CK_ATTRIBUTE_TYPE type)
+{
+	const CK_ATTRIBUTE *in_a = tmpl_find(ta, na, type);
+	const CK_ATTRIBUTE *in_b = tmpl_find(tb, nb, type);
+
+	if (in_a != NULL && in_b == NULL)
+		return attrs_set(b, type, in_a->pValue, in_a->ulValueLen);
+	if (in_b != NULL && in_a == NULL)
+		return attrs_set(a, type, in_b->pValue, in_b->ulValueLen);
+	return true;
+}
+
+/* With no CKA_ID given: the SHA-1 of the public value, as NSS makes. */
+static bool default_id(struct attr_list *pub, struct attr_list *priv,
+		       const struct tpm_pubkey *key)
+{
+	uint8_t point[TC_EC_POINT_MAX], digest[CRYPTO_MAX_DIGEST];
+	size_t digest_len = 0;
+	bool ok;
+
+	if (key->type == TPM_KEY_RSA) {
+		ok = crypto_digest_once(CRYPTO_SHA1, key->modulus,
+					key->modulus_len, digest, &digest_len);
+	} else {
+		point[0] = 0x04;
+		memcpy(point + 1, key->x, key->coord_len);
+		memcpy(point + 1 + key->coord_len, key->y, key->coord_len);
+		ok = crypto_digest_once(CRYPTO_SHA1, point,
+					1 + 2 * key->coord_len, digest,
+					&digest_len);
+	}
+	return ok && attrs_set(pub, CKA_ID, digest, digest_len) &&
+	       attrs_set(priv, CKA_ID, digest, digest_len);
+}
+
+/* What generation itself sets, whatever the templates say. */
+static bool generated_attrs(struct attr_list *a, CK_MECHANISM_TYPE mech,
+			    const struct tpm_pubkey *pub, bool public_key)
+{
+	return attrs_set_bool(a, CKA_LOCAL, true) &&
+	       attrs_set_ulong(a, CKA_KEY_GEN_MECHANISM, mech) &&
+	       tc_pubkey_attrs(a, pub, public_key) &&
+	       (public_key ||
+		(attrs_set_bool(a, CKA_ALWAYS_SENSITIVE, true) &&
+		 attrs_set_bool(a, CKA_NEVER_EXTRACTABLE, true)));
+}
+
+/* A TPM key stays in the TPM: it is sensitive and not extractable. */
+static CK_RV check_private_policy(const struct attr_list *priv)
+{
+	if (!attrs_get_bool(priv, CKA_SENSITIVE, true) ||
+	    attrs_get_bool(priv, CKA_EXTRACTABLE, false)) {
+		log_warn("a TPM key cannot be extractable or non-sensitive");
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return CKR_OK;
+}
+
+struct pair_request {
+	CK_MECHANISM_TYPE mechanism;
+	struct tmpl_kind pub_kind, priv_kind;
+	const CK_ATTRIBUTE *pub_tmpl, *priv_tmpl;
+	CK_ULONG pub_count, priv_count;
+	struct tpm_key_spec spec;
+};
+
+static CK_RV parse_request(const CK_MECHANISM *mechanism,
+			   struct pair_request *req)
+{
+	struct tmpl_kind pub_dflt = { CKO_PUBLIC_KEY, 0 };
+	struct tmpl_kind priv_dflt = { CKO_PRIVATE_KEY, 0 };
+	CK_RV rv;
+
+	if (mechanism->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN)
+		pub_dflt.type = CKK_RSA;
+	else if (mechanism->mechanism == CKM_EC_KEY_PAIR_GEN)
+		pub_dflt.type = CKK_EC;
+	else
+		return CKR_MECHANISM_INVALID;
+	if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0)
+		return CKR_MECHANISM_PARAM_INVALID;
+	req->mechanism = mechanism->mechanism;
+	priv_dflt.type = pub_dflt.type;
+	rv = tmpl_kind_of(req->pub_tmpl, req->pub_count, &pub_dflt,
+			  &req->pub_kind);
+	if (rv == CKR_OK)
+		rv = tmpl_kind_of(req->priv_tmpl, req->priv_count, &priv_dflt,
+				  &req->priv_kind);
+	if (rv == CKR_OK)
+		rv = tmpl_check(TMPL_GENERATE, &req->pub_kind, req->pub_tmpl,
+				req->pub_count, NULL);
+	if (rv == CKR_OK)
+		rv = tmpl_check(TMPL_GENERATE, &req->priv_kind,
+				req->priv_tmpl, req->priv_count, NULL);
+	if (rv != CKR_OK)
+		return rv;
+	if (pub_dflt.type == CKK_RSA)
+		return rsa_spec(req->pub_tmpl, req->pub_count, &req->spec);
+	return ec_spec(req->pub_tmpl, req->pub_count, req->priv_tmpl,
+		       req->priv_count, &req->spec);
+}
+
+/* Both halves' attributes from the templates and the defaults. */
+static CK_RV pair_attrs(const struct pair_request *req,
+			struct attr_list *pub, struct attr_list *priv)
+{
+	CK_ATTRIBUTE *priv_tmpl = NULL;
+	CK_ULONG priv_count;
+	bool ok;
+
+	priv_tmpl = calloc(req->priv_count + 1, sizeof(*priv_tmpl));
+	if (priv_tmpl == NULL)
+		return CKR_HOST_MEMORY;
+	priv_count = without_params(req->priv_tmpl, req->priv_count,
+				    priv_tmpl);
+	ok = attrs_set_ulong(pub, CKA_CLASS, CKO_PUBLIC_KEY) &&
+	     attrs_set_ulong(priv, CKA_CLASS, CKO_PRIVATE_KEY) &&
+	     attrs_set_ulong(pub, CKA_KEY_TYPE, req->pub_kind.type) &&
+	     attrs_set_ulong(priv, CKA_KEY_TYPE, req->priv_kind.type) &&
+	     tmpl_apply(pub, &req->pub_kind, req->pub_tmpl, req->pub_count) &&
+	     tmpl_apply(priv, &req->priv_kind, priv_tmpl, priv_count) &&
+	     share_attr(pub, priv, req->pub_tmpl, req->pub_count, priv_tmpl,
+			priv_count, CKA_LABEL) &&
+	     share_attr(pub, priv, req->pub_tmpl, req->pub_count, priv_tmpl,
+			priv_count, CKA_ID) &&
+	     tmpl_defaults(pub, &req->pub_kind) &&
+	     tmpl_defaults(priv, &req->priv_kind);
+	free(priv_tmpl);
+	/* The request's MODULUS_BITS is replaced by the key's own. */
+	attrs_remove(pub, CKA_MODULUS_BITS);
+	return ok ? CKR_OK : CKR_HOST_MEMORY;
+}
+
+static CK_RV write_checks_locked(struct tc_session *session,
+				 const struct attr_list *pub,
+				 const struct attr_list *priv)
+{
+	struct tc_token *token = session->token;
+	CK_RV rv = token_write_check_locked(
+		session, attrs_get_bool(pub, CKA_TOKEN, false),
+		attrs_get_bool(pub, CKA_PRIVATE, false));
+
+	if (rv == CKR_OK)
+		rv = token_write_check_locked(
+			session, attrs_get_bool(priv, CKA_TOKEN, false),
+			attrs_get_bool(priv, CKA_PRIVATE, true));
+	/* The key's auth is wrapped under the user's wrap secret. */
+	if (rv == CKR_OK && !(token->logged_in && token->user == CKU_USER))
+		rv = CKR_USER_NOT_LOGGED_IN;
+	return rv;
+}
+
+/* Creates the TPM key; obj gets its blob and wrapped auth. */
+static CK_RV create_tpm_key_locked(struct tc_session *session,
+				   const struct tpm_key_spec *spec,
+				   struct tc_new_object *obj,
+				   uint8_t *wrapped, struct tpm_pubkey *pub)
+{
+	uint8_t auth[TC_KEY_AUTH_LEN];
+	struct tpm *tpm;
+	enum tpm_rc rc;
+	CK_RV rv = token_tpm_locked(session->mod, &tpm);
+
 	if (rv != CKR_OK)
 		return rv;
 	if (!crypto_random(auth, sizeof(auth)))
 		return CKR_HOST_MEMORY;
-	rv = token_rv_from_tpm(tpm_key_create(tpm, &kinds[kind].spec, auth,
-					      sizeof(auth), &blob, &pub));
+	rc = tpm_key_create(tpm, spec, auth, sizeof(auth), &obj->blob, pub);
+	if (rc == TPM_E_UNSUPPORTED) /* a size or curve this TPM lacks */
+		rv = spec->type == TPM_KEY_EC ? CKR_CURVE_NOT_SUPPORTED :
+						CKR_KEY_SIZE_RANGE;
+	else if (rc == TPM_E_BAD_INPUT) /* e.g. an exponent it refuses */
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	else
+		rv = token_rv_from_tpm(rc);
 	if (rv == CKR_OK)
-		rv = wrap_auth(session->token, &blob, auth, wrapped);
+		rv = token_key_auth_wrap(session->token, &obj->blob, auth,
+					 wrapped);
 	secmem_wipe(auth, sizeof(auth));
-	if (rv == CKR_OK && !build_pair(kind, &pub, label, id, id_len,
-					&priv_attrs, &pub_attrs))
+	obj->auth = wrapped;
+	obj->auth_len = TC_WRAPPED_AUTH_LEN;
+	return rv;
+}
+
+static CK_RV key_pair_locked(struct tc_session *session,
+			     struct pair_request *req, int64_t *pub_id,
+			     int64_t *priv_id)
+{
+	struct tc_new_object objs[2];
+	uint8_t wrapped[TC_WRAPPED_AUTH_LEN];
+	struct tpm_pubkey pub;
+	int64_t ids[2] = { 0, 0 };
+	bool need_id;
+	CK_RV rv;
+
+	memset(objs, 0, sizeof(objs));
+	rv = pair_attrs(req, &objs[0].attrs, &objs[1].attrs);
+	if (rv == CKR_OK)
+		rv = check_private_policy(&objs[1].attrs);
+	if (rv == CKR_OK)
+		rv = write_checks_locked(session, &objs[0].attrs,
+					 &objs[1].attrs);
+	need_id = tmpl_find(req->pub_tmpl, req->pub_count, CKA_ID) == NULL &&
+		  tmpl_find(req->priv_tmpl, req->priv_count, CKA_ID) == NULL;
+	if (rv == CKR_OK)
+		rv = create_tpm_key_locked(session, &req->spec, &objs[1],
+					   wrapped, &pub);
+	if (rv == CKR_OK &&
+	    (!generated_attrs(&objs[0].attrs, req->mechanism, &pub, true) ||
+	     !generated_attrs(&objs[1].attrs, req->mechanism, &pub, false) ||
+	     (need_id && !default_id(&objs[0].attrs, &objs[1].attrs, &pub))))
 		rv = CKR_HOST_MEMORY;
 	if (rv == CKR_OK)
-		rv = make_row(session->token->row.id, &priv_attrs, &blob,
-			      wrapped, sizeof(wrapped), &priv_row);
+		rv = token_objects_add_locked(session, objs, 2, ids);
+	if (rv == CKR_OK) {
+		*pub_id = ids[0];
+		*priv_id = ids[1];
+	}
+	secmem_wipe(wrapped, sizeof(wrapped));
+	for (size_t i = 0; i < 2; i++) {
+		attrs_clear(&objs[i].attrs);
+		tpm_blob_clear(&objs[i].blob);
+	}
+	return rv;
+}
+
+CK_RV token_generate_key_pair(struct tc_session *session,
+			      const CK_MECHANISM *mechanism,
+			      const CK_ATTRIBUTE *pub_tmpl, CK_ULONG pub_count,
+			      const CK_ATTRIBUTE *priv_tmpl,
+			      CK_ULONG priv_count, int64_t *pub_id,
+			      int64_t *priv_id)
+{
+	struct pair_request req = { .pub_tmpl = pub_tmpl,
+				    .pub_count = pub_count,
+				    .priv_tmpl = priv_tmpl,
+				    .priv_count = priv_count };
+	CK_RV rv;
+
+	pthread_mutex_lock(&session->mod->lock);
+	rv = parse_request(mechanism, &req);
 	if (rv == CKR_OK)
-		rv = make_row(session->token->row.id, &pub_attrs, NULL, NULL, 0,
-			      &pub_row);
-	if (rv == CKR_OK)
-		rv = store_pair(mod, &priv_row, &pub_row, priv_id, pub_id);
-	if (rv == CKR_OK)
-		rv = token_reload_objects_locked(mod, session->token);
-	db_object_clear(&priv_row);
-	db_object_clear(&pub_row);
-	attrs_clear(&priv_attrs);
-	attrs_clear(&pub_attrs);
-	tpm_blob_clear(&blob);
+		rv = key_pair_locked(session, &req, pub_id, priv_id);
+	pthread_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -286,9 +397,12 @@ CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
 			 const char *label, const uint8_t *id, size_t id_len,
 			 int64_t *priv_id, int64_t *pub_id)
 {
-	struct tc_token *token = session->token;
+	static const CK_BBOOL yes = CK_TRUE;
 	uint8_t random_id[DEFAULT_ID_LEN];
-	CK_RV rv = CKR_OK;
+	const struct tc_curve *curve;
+	CK_MECHANISM mech = { 0, NULL, 0 };
+	CK_ULONG bits;
+	CK_ATTRIBUTE pub[4], priv[3];
 
 	if (kind >= TC_KEY_KIND_COUNT || label == NULL)
 		return CKR_ARGUMENTS_BAD;
@@ -298,14 +412,19 @@ CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
 		id = random_id;
 		id_len = sizeof(random_id);
 	}
-	pthread_mutex_lock(&session->mod->lock);
-	if (!session->rw)
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!token->logged_in || token->user != CKU_USER)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	if (rv == CKR_OK)
-		rv = generate_locked(session, kind, label, id, id_len, priv_id,
-				     pub_id);
-	pthread_mutex_unlock(&session->mod->lock);
-	return rv;
+	mech.mechanism = kinds[kind].mechanism;
+	bits = kinds[kind].bits;
+	priv[0] = (CK_ATTRIBUTE){ CKA_TOKEN, (void *)&yes, sizeof(yes) };
+	priv[1] = (CK_ATTRIBUTE){ CKA_LABEL, (void *)label, strlen(label) };
+	priv[2] = (CK_ATTRIBUTE){ CKA_ID, (void *)id, id_len };
+	memcpy(pub, priv, sizeof(priv));
+	if (bits != 0) {
+		pub[3] = (CK_ATTRIBUTE){ CKA_MODULUS_BITS, &bits, sizeof(bits) };
+	} else {
+		curve = tc_curve_of(kinds[kind].curve);
+		pub[3] = (CK_ATTRIBUTE){ CKA_EC_PARAMS, (void *)curve->oid,
+					 curve->oid_len };
+	}
+	return token_generate_key_pair(session, &mech, pub, 4, priv, 3,
+				       pub_id, priv_id);
 }

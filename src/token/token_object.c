@@ -258,25 +258,3 @@ CK_RV token_object_key_locked(struct tc_session *session,
 		*key = obj->key;
 	return rv;
 }
-
-CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
-{
-	struct tc_module *mod = session->mod;
-	struct tc_object *obj;
-	CK_RV rv;
-
-	pthread_mutex_lock(&mod->lock);
-	obj = lookup_locked(session, object_id);
-	if (obj == NULL)
-		rv = CKR_OBJECT_HANDLE_INVALID;
-	else if (!session->rw)
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!attrs_get_bool(&obj->attrs, CKA_DESTROYABLE, true))
-		rv = CKR_ACTION_PROHIBITED;
-	else
-		rv = token_rv_from_db(db_object_delete(mod->db, object_id));
-	if (rv == CKR_OK)
-		rv = token_reload_objects_locked(mod, session->token);
-	pthread_mutex_unlock(&mod->lock);
-	return rv;
-}

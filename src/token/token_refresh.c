@@ -100,7 +100,7 @@ CK_RV token_reload_objects_locked(struct tc_module *mod,
 	while (*link != NULL) {
 		struct tc_object *obj = *link;
 
-		if (obj->seen) {
+		if (obj->seen || obj->owner != NULL) {
 			link = &obj->next;
 			continue;
 		}

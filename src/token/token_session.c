@@ -72,6 +72,7 @@ void token_session_close(struct tc_session *session)
 	token = session->token;
 	pthread_mutex_lock(&mod->lock);
 	token_session_end_ops_locked(session);
+	token_session_objects_drop_locked(session);
 	token->sessions--;
 	if (session->rw)
 		token->rw_sessions--;

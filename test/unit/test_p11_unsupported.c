@@ -62,9 +62,6 @@ static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
 	assert_int_equal(fn->C_SignEncryptUpdate(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_DecryptVerifyUpdate(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_GenerateKey(s, &m, &tmpl, 1, &a), want);
-	assert_int_equal(fn->C_GenerateKeyPair(s, &m, &tmpl, 1, &tmpl, 1, &a,
-					       &b),
-			 want);
 	assert_int_equal(fn->C_WrapKey(s, &m, 1, 2, out, &len), want);
 	assert_int_equal(fn->C_UnwrapKey(s, &m, 1, in, 32, &tmpl, 1, &a), want);
 	assert_int_equal(fn->C_DeriveKey(s, &m, 1, &tmpl, 1, &a), want);
@@ -75,20 +72,13 @@ static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
 static void assert_objects_not_supported(CK_FUNCTION_LIST_PTR fn,
 					 CK_SESSION_HANDLE s, CK_RV want)
 {
-	CK_OBJECT_CLASS cls = CKO_DATA;
-	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof(cls) };
 	CK_UTF8CHAR_PTR pin = (CK_UTF8CHAR_PTR)USER_PIN;
 	CK_BYTE state[64];
 	CK_ULONG len = sizeof(state);
-	CK_OBJECT_HANDLE obj = 0;
 
-	assert_int_equal(fn->C_CreateObject(s, &tmpl, 1, &obj), want);
-	assert_int_equal(fn->C_CopyObject(s, 1, &tmpl, 1, &obj), want);
-	assert_int_equal(fn->C_SetAttributeValue(s, 1, &tmpl, 1), want);
 	assert_int_equal(fn->C_InitPIN(s, pin, 6), want);
 	assert_int_equal(fn->C_GetOperationState(s, state, &len), want);
 	assert_int_equal(fn->C_SetOperationState(s, state, len, 0, 0), want);
-	assert_int_equal(obj, 0);
 }
 
 static void assert_all_not_supported(CK_FUNCTION_LIST_PTR fn,
@@ -129,11 +119,6 @@ static void test_not_supported_junk_arguments(void **state)
 
 	assert_int_equal(fn->C_EncryptInit(s, NULL, 0), NOT_SUPPORTED);
 	assert_int_equal(fn->C_Encrypt(s, NULL, huge, NULL, NULL),
-			 NOT_SUPPORTED);
-	assert_int_equal(fn->C_GenerateKeyPair(s, NULL, NULL, huge, NULL, huge,
-					       NULL, NULL),
-			 NOT_SUPPORTED);
-	assert_int_equal(fn->C_CreateObject(s, NULL, huge, NULL),
 			 NOT_SUPPORTED);
 	assert_int_equal(fn->C_InitPIN(s, NULL, huge), NOT_SUPPORTED);
 	assert_int_equal(fn->C_InitToken(p->slot, NULL, huge, NULL),

@@ -224,11 +224,11 @@ struct rc_case {
 static void tpm_failures_while_generating_store_nothing(void **state)
 {
 	static const struct rc_case cases[] = {
-		{ TPM_E_UNSUPPORTED, CKR_MECHANISM_INVALID },
+		{ TPM_E_UNSUPPORTED, CKR_KEY_SIZE_RANGE },
 		{ TPM_E_NO_SLOTS, CKR_DEVICE_MEMORY },
 		{ TPM_E_NO_DEVICE, CKR_DEVICE_REMOVED },
 		{ TPM_E_NO_MEMORY, CKR_HOST_MEMORY },
-		{ TPM_E_BAD_INPUT, CKR_ARGUMENTS_BAD },
+		{ TPM_E_BAD_INPUT, CKR_TEMPLATE_INCONSISTENT },
 		{ TPM_E_OWNER_AUTH, CKR_DEVICE_ERROR },
 		{ TPM_E_FAILURE, CKR_DEVICE_ERROR },
 	};
