@@ -116,6 +116,8 @@ enum db_rc db_token_get_by_label(struct db *db, const char *label,
 /* Replaces the sealed blobs of the user (so=false) or SO seal. */
 enum db_rc db_token_update_seal(struct db *db, int64_t id, bool so,
 				const struct db_seal *seal);
+/* DB_EXISTS when another token has the label. */
+enum db_rc db_token_update_label(struct db *db, int64_t id, const char *label);
 /* Deletes the token and, in the same statement, its objects. */
 enum db_rc db_token_delete(struct db *db, int64_t id);
 void db_token_clear(struct db_token *token);
@@ -130,6 +132,8 @@ enum db_rc db_object_update_attrs(struct db *db, int64_t id,
 				  const struct db_blob *attrs);
 /* DB_NOT_FOUND when there is no such object. */
 enum db_rc db_object_delete(struct db *db, int64_t id);
+/* Deletes every object of a token (none is no error). */
+enum db_rc db_object_delete_all(struct db *db, int64_t token_id);
 void db_object_clear(struct db_object *object);
 void db_objects_free(struct db_object *objects, size_t count);
 

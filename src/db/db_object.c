@@ -151,3 +151,19 @@ enum db_rc db_object_delete(struct db *db, int64_t id)
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+enum db_rc db_object_delete_all(struct db *db, int64_t token_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum db_rc rc;
+	int step;
+
+	rc = db_prepare(db, "DELETE FROM objects WHERE token_id = ?;", &stmt);
+	if (rc != DB_OK)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, token_id);
+	step = sqlite3_step(stmt);
+	rc = step == SQLITE_DONE ? DB_OK : db_map(db, step, "delete objects");
+	sqlite3_finalize(stmt);
+	return rc;
+}

@@ -214,3 +214,18 @@ enum db_rc db_token_delete(struct db *db, int64_t id)
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+enum db_rc db_token_update_label(struct db *db, int64_t id, const char *label)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum db_rc rc;
+
+	rc = db_prepare(db, "UPDATE tokens SET label = ? WHERE id = ?;", &stmt);
+	if (rc != DB_OK)
+		return rc;
+	sqlite3_bind_text(stmt, 1, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	rc = step_change(db, stmt, "update label");
+	sqlite3_finalize(stmt);
+	return rc;
+}

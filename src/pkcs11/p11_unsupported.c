@@ -18,13 +18,6 @@ static CK_RV not_supported(CK_SESSION_HANDLE handle)
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len)
-{
-	(void)pin;
-	(void)len;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG_PTR len)
 {
 	(void)state;
@@ -242,19 +235,6 @@ EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_H
 	(void)count;
 	(void)key;
 	return not_supported(h);
-}
-
-EXPORT CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG len,
-			  CK_UTF8CHAR_PTR label)
-{
-	struct tc_module *mod;
-	CK_RV rv = p11_module(&mod);
-
-	(void)slot;
-	(void)pin;
-	(void)len;
-	(void)label;
-	return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
 }
 
 EXPORT CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE h)

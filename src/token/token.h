@@ -203,6 +203,19 @@ CK_RV token_generate_key_pair(struct tc_session *session,
 			      CK_ULONG priv_count, int64_t *pub_id,
 			      int64_t *priv_id);
 
+/*
+ * C_InitToken on the empty slot: a new token with an SO PIN and no user
+ * PIN yet.  On a token's slot: with its SO PIN, destroys every object,
+ * forgets the user PIN and relabels (CKR_SESSION_EXISTS while a session
+ * is open).  C_InitPIN: the logged-in SO sets the user PIN.
+ */
+CK_RV token_init_new(struct tc_module *mod, const char *label,
+		     const uint8_t *so_pin, size_t so_len, int64_t *token_id);
+CK_RV token_reinit(struct tc_module *mod, int64_t token_id, const char *label,
+		   const uint8_t *so_pin, size_t so_len);
+CK_RV token_init_pin(struct tc_session *session, const uint8_t *pin,
+		     size_t len);
+
 /* Readable text for a result, for the CLI. */
 const char *token_rv_text(CK_RV rv);
 

@@ -24,16 +24,17 @@ static CK_RV check_params(const struct tc_token_params *p)
 		return CKR_ARGUMENTS_BAD;
 	if (min < 1 || min > TC_MAX_PIN_LEN)
 		return CKR_ARGUMENTS_BAD;
-	if (p->user_pin_len < min || p->user_pin_len > TC_MAX_PIN_LEN ||
+	/* No user PIN: C_InitToken, the SO sets it later (C_InitPIN). */
+	if ((p->user_pin != NULL && (p->user_pin_len < min ||
+				     p->user_pin_len > TC_MAX_PIN_LEN)) ||
 	    p->so_pin_len < min || p->so_pin_len > TC_MAX_PIN_LEN)
 		return CKR_PIN_LEN_RANGE;
 	return CKR_OK;
 }
 
-/* Seals wrap under one PIN into seal; false-y CK_RV on failure. */
-static CK_RV seal_under_pin(struct tpm *tpm, const struct secbuf *wrap,
-			    const uint8_t *pin, size_t pin_len,
-			    struct db_seal *seal)
+CK_RV token_seal_under_pin(struct tpm *tpm, const struct secbuf *wrap,
+			   const uint8_t *pin, size_t pin_len,
+			   struct db_seal *seal)
 {
 	uint8_t salt[SALT_LEN], auth[CRYPTO_PIN_AUTH_LEN];
 	struct tpm_blob blob = { 0 };
@@ -84,12 +85,12 @@ static CK_RV build_row(struct tpm *tpm, const struct tc_token_params *p,
 		rv = token_rv_from_tpm(tpm_random(tpm, wrap->data, wrap->len));
 	if (rv == CKR_OK && !db_blob_set(&row->srk_name, name, name_len))
 		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK && p->user_pin != NULL)
+		rv = token_seal_under_pin(tpm, wrap, p->user_pin,
+					  p->user_pin_len, &row->user);
 	if (rv == CKR_OK)
-		rv = seal_under_pin(tpm, wrap, p->user_pin, p->user_pin_len,
-				    &row->user);
-	if (rv == CKR_OK)
-		rv = seal_under_pin(tpm, wrap, p->so_pin, p->so_pin_len,
-				    &row->so);
+		rv = token_seal_under_pin(tpm, wrap, p->so_pin, p->so_pin_len,
+					  &row->so);
 	secbuf_free(wrap);
 	return rv;
 }
@@ -104,6 +105,40 @@ static CK_RV label_free(struct db *db, const char *label)
 	if (drc == DB_NOT_FOUND)
 		return CKR_OK;
 	return drc == DB_OK ? CKR_TEMPLATE_INCONSISTENT : token_rv_from_db(drc);
+}
+
+CK_RV token_admin_prepare_row(struct tpm *tpm,
+			       const struct tc_token_params *params,
+			       struct db_token *row)
+{
+	CK_RV rv = check_params(params);
+
+	memset(row, 0, sizeof(*row));
+	if (rv == CKR_OK)
+		rv = build_row(tpm, params, row);
+	if (rv == CKR_OK)
+		rv = make_serial(&row->serial);
+	if (rv == CKR_OK) {
+		row->label = strdup(params->label);
+		row->min_pin_len = params->min_pin_len ?
+					   params->min_pin_len :
+					   TC_DEFAULT_MIN_PIN_LEN;
+		if (row->label == NULL)
+			rv = CKR_HOST_MEMORY;
+	}
+	if (rv != CKR_OK)
+		db_token_clear(row);
+	return rv;
+}
+
+CK_RV token_admin_insert_row(struct db *db, const struct db_token *row,
+			     int64_t *token_id)
+{
+	CK_RV rv = label_free(db, row->label);
+
+	if (rv == CKR_OK)
+		rv = token_rv_from_db(db_token_insert(db, row, token_id));
+	return rv;
 }
 
 CK_RV token_admin_create(const struct tc_token_params *params,
@@ -132,18 +167,11 @@ CK_RV token_admin_create(const struct tc_token_params *params,
 	if (rv == CKR_OK)
 		rv = token_rv_from_tpm(tpm_open(&tpm));
 	if (rv == CKR_OK)
-		rv = build_row(tpm, params, &row);
-	if (rv == CKR_OK)
-		rv = make_serial(&row.serial);
+		rv = token_admin_prepare_row(tpm, params, &row);
 	if (rv == CKR_OK && db == NULL)
 		rv = token_rv_from_db(db_open(path, true, &db));
-	if (rv != CKR_OK)
-		goto out;
-	row.label = strdup(params->label);
-	row.min_pin_len = params->min_pin_len ? params->min_pin_len :
-						TC_DEFAULT_MIN_PIN_LEN;
-	rv = row.label ? token_rv_from_db(db_token_insert(db, &row, token_id)) :
-			 CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		rv = token_admin_insert_row(db, &row, token_id);
 	if (rv == CKR_OK)
 		log_info("token '%s' created in %s", params->label, path);
 out:

@@ -40,8 +40,10 @@ static void fill_token_info(struct tc_module *mod, struct tc_token *token,
 	token_pad(info->model, sizeof(info->model), MODEL);
 	token_pad(info->serialNumber, sizeof(info->serialNumber),
 		  token->row.serial);
-	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
-		      CKF_TOKEN_INITIALIZED | pin_flags(mod);
+	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_TOKEN_INITIALIZED |
+		      pin_flags(mod);
+	if (token_user_pin_set(token))
+		info->flags |= CKF_USER_PIN_INITIALIZED;
 	if (mod->db != NULL && db_read_only(mod->db))
 		info->flags |= CKF_WRITE_PROTECTED;
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;

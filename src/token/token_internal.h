@@ -167,6 +167,30 @@ CK_RV token_import_locked(struct tc_session *session,
 			  const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 			  struct tc_new_object *obj);
 
+/*
+ * The PIN seals: unseal a token's wrap secret with a PIN (a wrong PIN
+ * is a TPM strike: CKR_PIN_INCORRECT, CKR_PIN_LOCKED), seal one under a
+ * PIN (seal's blobs are the caller's to clear).
+ */
+CK_RV token_unseal_wrap_locked(struct tc_module *mod, struct tc_token *token,
+			       CK_USER_TYPE user, const uint8_t *pin,
+			       size_t pin_len, struct secbuf **wrap);
+CK_RV token_seal_under_pin(struct tpm *tpm, const struct secbuf *wrap,
+			   const uint8_t *pin, size_t pin_len,
+			   struct db_seal *seal);
+/*
+ * A new token's row: wrap secret sealed under the PINs (no user seal
+ * when params->user_pin is NULL), serial, label; then its insertion
+ * (CKR_TEMPLATE_INCONSISTENT when the label is taken).
+ */
+CK_RV token_admin_prepare_row(struct tpm *tpm,
+			      const struct tc_token_params *params,
+			      struct db_token *row);
+CK_RV token_admin_insert_row(struct db *db, const struct db_token *row,
+			     int64_t *token_id);
+/* Whether the token's user PIN was set (C_InitToken leaves it unset). */
+bool token_user_pin_set(const struct tc_token *token);
+
 /* Blank-padded copy of a string into a fixed PKCS#11 field. */
 void token_pad(CK_UTF8CHAR *field, size_t width, const char *text);
 

@@ -10,6 +10,11 @@ static const struct {
 	CK_MECHANISM_TYPE type;
 	CK_MECHANISM_INFO info;
 } mechanisms[] = {
+	/* Key generation, in the TPM. */
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN,
+	  { 2048, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR } },
+	{ CKM_EC_KEY_PAIR_GEN,
+	  { 256, 521, CKF_HW | CKF_GENERATE_KEY_PAIR | EC_FLAGS } },
 	{ CKM_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
 	{ CKM_SHA1_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },
 	{ CKM_SHA224_RSA_PKCS, { 2048, 4096, CKF_HW | CKF_SIGN } },

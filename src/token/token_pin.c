@@ -75,9 +75,9 @@ static CK_RV pin_failure(struct tc_module *mod, enum tpm_rc rc,
 }
 
 /* Unseals the wrap secret with a PIN; *wrap is the caller's on CKR_OK. */
-static CK_RV unseal_wrap_locked(struct tc_module *mod, struct tc_token *token,
-				CK_USER_TYPE user, const uint8_t *pin,
-				size_t pin_len, struct secbuf **wrap)
+CK_RV token_unseal_wrap_locked(struct tc_module *mod, struct tc_token *token,
+			       CK_USER_TYPE user, const uint8_t *pin,
+			       size_t pin_len, struct secbuf **wrap)
 {
 	const struct db_seal *seal = seal_of(token, user);
 	uint8_t auth[CRYPTO_PIN_AUTH_LEN];
@@ -116,6 +116,8 @@ static CK_RV login_state_check(struct tc_module *mod, struct tc_token *token,
 					  CKR_USER_NOT_LOGGED_IN;
 	if (user != CKU_USER && user != CKU_SO)
 		return CKR_USER_TYPE_INVALID;
+	if (user == CKU_USER && !token_user_pin_set(token))
+		return CKR_USER_PIN_NOT_INITIALIZED;
 	if (token->logged_in)
 		return token->user == user ?
 			       CKR_USER_ALREADY_LOGGED_IN :
@@ -142,7 +144,8 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 			     pin_len > TC_MAX_PIN_LEN))
 		rv = CKR_PIN_INCORRECT;
 	if (rv == CKR_OK)
-		rv = unseal_wrap_locked(mod, token, user, pin, pin_len, &wrap);
+		rv = token_unseal_wrap_locked(mod, token, user, pin, pin_len,
+					       &wrap);
 	if (rv != CKR_OK)
 		token_release_tpm_if_idle_locked(mod);
 	if (rv == CKR_OK) {
@@ -238,6 +241,8 @@ CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
 	user = token->logged_in ? token->user : CKU_USER;
 	if (!session->rw)
 		rv = CKR_SESSION_READ_ONLY;
+	else if (user == CKU_USER && !token_user_pin_set(token))
+		rv = CKR_USER_PIN_NOT_INITIALIZED;
 	else if (new_len < token->row.min_pin_len || new_len > TC_MAX_PIN_LEN)
 		rv = CKR_PIN_LEN_RANGE;
 	else if (old_len < token->row.min_pin_len || old_len > TC_MAX_PIN_LEN)

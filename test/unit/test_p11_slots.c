@@ -286,7 +286,15 @@ static const CK_MECHANISM_TYPE digest_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 };
 
-#define ALL_COUNT (MECH_COUNT + sizeof(digest_mechs) / sizeof(digest_mechs[0]))
+/* Key generation, in the TPM. */
+static const CK_MECHANISM_TYPE keygen_mechs[] = {
+	CKM_RSA_PKCS_KEY_PAIR_GEN,
+	CKM_EC_KEY_PAIR_GEN,
+};
+
+#define KEYGEN_COUNT (sizeof(keygen_mechs) / sizeof(keygen_mechs[0]))
+#define DIGEST_COUNT (sizeof(digest_mechs) / sizeof(digest_mechs[0]))
+#define ALL_COUNT (MECH_COUNT + KEYGEN_COUNT + DIGEST_COUNT)
 
 static bool listed(const CK_MECHANISM_TYPE *list, CK_ULONG n,
 		   CK_MECHANISM_TYPE type)
@@ -312,8 +320,10 @@ static void test_mechanism_list(void **state)
 	assert_int_equal(count, ALL_COUNT);
 	for (size_t i = 0; i < MECH_COUNT; i++)
 		assert_true(listed(list, count, expected_mechs[i]));
-	for (size_t i = 0; i < ALL_COUNT - MECH_COUNT; i++)
+	for (size_t i = 0; i < DIGEST_COUNT; i++)
 		assert_true(listed(list, count, digest_mechs[i]));
+	for (size_t i = 0; i < KEYGEN_COUNT; i++)
+		assert_true(listed(list, count, keygen_mechs[i]));
 }
 
 static void test_mechanism_list_too_small(void **state)

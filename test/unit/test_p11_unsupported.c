@@ -72,11 +72,9 @@ static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
 static void assert_objects_not_supported(CK_FUNCTION_LIST_PTR fn,
 					 CK_SESSION_HANDLE s, CK_RV want)
 {
-	CK_UTF8CHAR_PTR pin = (CK_UTF8CHAR_PTR)USER_PIN;
 	CK_BYTE state[64];
 	CK_ULONG len = sizeof(state);
 
-	assert_int_equal(fn->C_InitPIN(s, pin, 6), want);
 	assert_int_equal(fn->C_GetOperationState(s, state, &len), want);
 	assert_int_equal(fn->C_SetOperationState(s, state, len, 0, 0), want);
 }
@@ -120,26 +118,6 @@ static void test_not_supported_junk_arguments(void **state)
 	assert_int_equal(fn->C_EncryptInit(s, NULL, 0), NOT_SUPPORTED);
 	assert_int_equal(fn->C_Encrypt(s, NULL, huge, NULL, NULL),
 			 NOT_SUPPORTED);
-	assert_int_equal(fn->C_InitPIN(s, NULL, huge), NOT_SUPPORTED);
-	assert_int_equal(fn->C_InitToken(p->slot, NULL, huge, NULL),
-			 NOT_SUPPORTED);
-}
-
-static void test_init_token(void **state)
-{
-	struct p11 *p = *state;
-	CK_UTF8CHAR label[32];
-	CK_UTF8CHAR_PTR pin = (CK_UTF8CHAR_PTR)SO_PIN;
-	CK_ULONG count = 0;
-
-	memset(label, ' ', sizeof(label));
-	memcpy(label, "new", 3);
-	assert_int_equal(p->fn->C_InitToken(0, pin, 8, label), NOT_SUPPORTED);
-	assert_int_equal(p->fn->C_InitToken(p->slot, pin, 8, label),
-			 NOT_SUPPORTED);
-	/* Nothing was made. */
-	assert_int_equal(p->fn->C_GetSlotList(CK_FALSE, NULL, &count), CKR_OK);
-	assert_int_equal(count, 2);
 }
 
 /* Legacy: "simply return CKR_FUNCTION_NOT_PARALLEL". */
@@ -166,7 +144,6 @@ int main(void)
 		T(test_not_supported),
 		T(test_not_supported_invalid_session),
 		T(test_not_supported_junk_arguments),
-		T(test_init_token),
 		T(test_parallel_functions),
 	};
 
