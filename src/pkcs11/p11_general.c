@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/crypto.h"
+#include "common/lock.h"
 
 #define TC_LOG_LAYER TC_LAYER_PKCS11
 #include "common/log.h"
@@ -46,12 +47,31 @@ static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *args)
 	       !args->LockMutex && !args->UnlockMutex;
 	if (!all && !none)
 		return CKR_ARGUMENTS_BAD;
-	/*
-	 * With callbacks and without CKF_OS_LOCKING_OK the application asks
-	 * for its own mutexes; native pthread mutexes are correct in any
-	 * process on this platform, and we use those.
-	 */
 	return CKR_OK;
+}
+
+/*
+ * With mutex functions and without CKF_OS_LOCKING_OK, the application
+ * wants its own mutexes used: the module's and the TPM connection's
+ * locks (the ones held across TPM commands) are then made with them.
+ * The two small locks guarding the library's global state exist before
+ * any C_Initialize and stay pthread mutexes, which every thread of a
+ * process on this platform can use.
+ */
+static void choose_locking(const CK_C_INITIALIZE_ARGS *args)
+{
+	struct lock_callbacks cb;
+
+	if (args == NULL || args->CreateMutex == NULL ||
+	    (args->flags & CKF_OS_LOCKING_OK)) {
+		lock_set_callbacks(NULL);
+		return;
+	}
+	cb.create = args->CreateMutex;
+	cb.destroy = args->DestroyMutex;
+	cb.lock = args->LockMutex;
+	cb.unlock = args->UnlockMutex;
+	lock_set_callbacks(&cb);
 }
 
 EXPORT CK_RV C_Initialize(CK_VOID_PTR init_args)
@@ -75,12 +95,13 @@ EXPORT CK_RV C_Initialize(CK_VOID_PTR init_args)
 		module = NULL;
 		log_reset();
 	}
+	choose_locking(init_args);
 	rv = token_module_open(&mod);
 	/*
 	 * C_Initialize may only say the few things the standard lists for
 	 * it: a damaged or unreadable store (already logged) is a failure.
 	 */
-	if (rv != CKR_OK && rv != CKR_HOST_MEMORY)
+	if (rv != CKR_OK && rv != CKR_HOST_MEMORY && rv != CKR_CANT_LOCK)
 		rv = CKR_FUNCTION_FAILED;
 	if (rv == CKR_OK) {
 		module = mod;

@@ -187,7 +187,7 @@ CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id)
 	struct tc_token *token;
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token = token_get_locked(mod, token_id);
 	if (token == NULL) {
 		rv = CKR_TOKEN_NOT_PRESENT;
@@ -196,6 +196,6 @@ CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id)
 		if (rv == CKR_OK)
 			token_mark_removed_locked(mod, token);
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }

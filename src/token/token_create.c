@@ -274,9 +274,9 @@ CK_RV token_object_create(struct tc_session *session,
 {
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = create_locked(session, tmpl, count, id);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -326,11 +326,11 @@ CK_RV token_object_copy(struct tc_session *session, int64_t object_id,
 	struct tc_object *obj;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = visible_locked(session, object_id);
 	rv = obj ? copy_locked(session, obj, tmpl, count, new_id) :
 		   CKR_OBJECT_HANDLE_INVALID;
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -378,11 +378,11 @@ CK_RV token_object_set_attrs(struct tc_session *session, int64_t object_id,
 	struct tc_object *obj;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = visible_locked(session, object_id);
 	rv = obj ? set_locked(session, obj, tmpl, count) :
 		   CKR_OBJECT_HANDLE_INVALID;
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -406,7 +406,7 @@ CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
 	struct tc_object *obj;
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	obj = visible_locked(session, object_id);
 	if (obj == NULL)
 		rv = CKR_OBJECT_HANDLE_INVALID;
@@ -421,7 +421,7 @@ CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
 		if (rv == CKR_OK)
 			rv = token_reload_objects_locked(mod, session->token);
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 

@@ -34,9 +34,9 @@ static void end_digest(struct tc_digest_op *op)
 
 void token_digest_abort(struct tc_session *session)
 {
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	end_digest(&session->digest);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 }
 
 CK_RV token_digest_init(struct tc_session *session,
@@ -46,7 +46,7 @@ CK_RV token_digest_init(struct tc_session *session,
 	enum crypto_digest alg = CRYPTO_SHA256;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (op->active)
 		rv = CKR_OPERATION_ACTIVE;
 	else if (!digest_alg(mechanism->mechanism, &alg))
@@ -63,7 +63,7 @@ CK_RV token_digest_init(struct tc_session *session,
 			op->active = true;
 		}
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -105,7 +105,7 @@ CK_RV token_digest(struct tc_session *session, const uint8_t *data,
 	struct tc_digest_op *op = &session->digest;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (!op->active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	else if (op->multi_part)
@@ -118,7 +118,7 @@ CK_RV token_digest(struct tc_session *session, const uint8_t *data,
 		rv = CKR_HOST_MEMORY;
 	if (rv == CKR_HOST_MEMORY)
 		end_digest(op);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -128,7 +128,7 @@ CK_RV token_digest_update(struct tc_session *session, const uint8_t *data,
 	struct tc_digest_op *op = &session->digest;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (!op->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (!crypto_hash_update(op->hash, data, len)) {
@@ -137,7 +137,7 @@ CK_RV token_digest_update(struct tc_session *session, const uint8_t *data,
 	} else {
 		op->multi_part = true;
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -147,7 +147,7 @@ CK_RV token_digest_key(struct tc_session *session, int64_t key_id)
 	struct tc_object *obj;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = token_object_get_locked(session->token, key_id);
 	if (!op->active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -157,7 +157,7 @@ CK_RV token_digest_key(struct tc_session *session, int64_t key_id)
 		rv = CKR_KEY_INDIGESTIBLE; /* no secret key ever leaves */
 	if (op->active)
 		end_digest(op);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -167,11 +167,11 @@ CK_RV token_digest_final(struct tc_session *session, uint8_t *out,
 	struct tc_digest_op *op = &session->digest;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (!op->active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	else if (room_for_digest(op, out, out_len, &rv))
 		rv = finish(op, out, out_len);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }

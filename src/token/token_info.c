@@ -69,7 +69,7 @@ CK_RV token_get_info(struct tc_module *mod, int64_t token_id,
 	struct tc_token *token;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token = token_get_locked(mod, token_id);
 	if (token == NULL) {
 		rv = CKR_TOKEN_NOT_PRESENT;
@@ -79,7 +79,7 @@ CK_RV token_get_info(struct tc_module *mod, int64_t token_id,
 		token_da_refresh_locked(mod);
 		fill_token_info(mod, token, info);
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -102,12 +102,12 @@ CK_RV token_get_slot_info(struct tc_module *mod, int64_t token_id,
 {
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	if (token_get_locked(mod, token_id) == NULL)
 		rv = CKR_SLOT_ID_INVALID;
 	else
 		fill_slot_info(info, "tpmcard TPM 2.0 token");
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 

@@ -48,7 +48,7 @@ CK_RV token_init_new(struct tc_module *mod, const char *label,
 	struct tpm *tpm;
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	rv = token_tpm_locked(mod, &tpm);
 	if (rv == CKR_OK)
 		rv = token_admin_prepare_row(tpm, &params, &row);
@@ -63,7 +63,7 @@ CK_RV token_init_new(struct tc_module *mod, const char *label,
 			 label);
 	token_release_tpm_if_idle_locked(mod);
 	db_token_clear(&row);
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -140,7 +140,7 @@ CK_RV token_reinit(struct tc_module *mod, int64_t token_id, const char *label,
 
 	if (label == NULL || label[0] == '\0')
 		return CKR_ARGUMENTS_BAD;
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token = token_get_locked(mod, token_id);
 	if (token == NULL || token->stale)
 		rv = CKR_TOKEN_NOT_PRESENT;
@@ -153,7 +153,7 @@ CK_RV token_reinit(struct tc_module *mod, int64_t token_id, const char *label,
 			 "gone and its user PIN is not set",
 			 (long long)token_id, label);
 	token_release_tpm_if_idle_locked(mod);
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -199,9 +199,9 @@ CK_RV token_init_pin(struct tc_session *session, const uint8_t *pin,
 {
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = session->token->stale ? CKR_DEVICE_REMOVED :
 				     init_pin_locked(session, pin, len);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }

@@ -2,10 +2,9 @@
 #ifndef TPMCARD_TOKEN_TOKEN_INTERNAL_H
 #define TPMCARD_TOKEN_TOKEN_INTERNAL_H
 
-#include <pthread.h>
-
 #include "common/attrs.h"
 #include "common/crypto.h"
+#include "common/lock.h"
 #include "common/secmem.h"
 #include "db/db.h"
 #include "tpm/tpm.h"
@@ -73,7 +72,7 @@ struct tc_session {
 };
 
 struct tc_module {
-	pthread_mutex_t lock;
+	struct tc_mutex lock;
 	struct db *db;		/* NULL while there is no store */
 	struct tpm *tpm;	/* NULL until an operation needs the TPM */
 	struct tc_token *tokens;

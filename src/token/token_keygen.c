@@ -385,11 +385,11 @@ CK_RV token_generate_key_pair(struct tc_session *session,
 				    .priv_count = priv_count };
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = parse_request(mechanism, &req);
 	if (rv == CKR_OK)
 		rv = key_pair_locked(session, &req, pub_id, priv_id);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 

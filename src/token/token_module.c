@@ -18,10 +18,13 @@ CK_RV token_module_open(struct tc_module **out)
 	mod = calloc(1, sizeof(*mod));
 	if (mod == NULL)
 		return CKR_HOST_MEMORY;
-	pthread_mutex_init(&mod->lock, NULL);
-	pthread_mutex_lock(&mod->lock);
+	if (!tc_mutex_init(&mod->lock)) {
+		free(mod);
+		return CKR_CANT_LOCK;
+	}
+	tc_mutex_lock(&mod->lock);
 	rv = token_refresh_locked(mod);
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	if (rv != CKR_OK) {
 		token_module_close(mod);
 		return rv;
@@ -85,17 +88,17 @@ void token_release_tpm_if_idle_locked(struct tc_module *mod)
 
 void token_module_release_at_exit(struct tc_module *mod)
 {
-	if (mod == NULL || pthread_mutex_trylock(&mod->lock) != 0)
+	if (mod == NULL || !tc_mutex_trylock(&mod->lock))
 		return;
 	tpm_release_if_free(mod->tpm);
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 }
 
 void token_module_close(struct tc_module *mod)
 {
 	if (mod == NULL)
 		return;
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	while (mod->tokens != NULL) {
 		struct tc_token *token = mod->tokens;
 
@@ -107,8 +110,8 @@ void token_module_close(struct tc_module *mod)
 	}
 	tpm_close(mod->tpm);
 	db_close(mod->db);
-	pthread_mutex_unlock(&mod->lock);
-	pthread_mutex_destroy(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
+	tc_mutex_destroy(&mod->lock);
 	free(mod);
 }
 
@@ -152,9 +155,9 @@ bool token_exists(struct tc_module *mod, int64_t token_id)
 {
 	bool exists;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	exists = token_get_locked(mod, token_id) != NULL;
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return exists;
 }
 
@@ -163,7 +166,7 @@ CK_RV token_list(struct tc_module *mod, int64_t *ids, size_t *count)
 	size_t n = 0, cap = *count;
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	rv = token_refresh_locked(mod);
 	for (struct tc_token *t = mod->tokens; rv == CKR_OK && t; t = t->next) {
 		if (t->stale)
@@ -172,7 +175,7 @@ CK_RV token_list(struct tc_module *mod, int64_t *ids, size_t *count)
 			ids[n] = t->row.id;
 		n++;
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	*count = n;
 	if (rv == CKR_OK && ids != NULL && n > cap)
 		rv = CKR_BUFFER_TOO_SMALL;
@@ -184,7 +187,7 @@ CK_RV token_find_by_label(struct tc_module *mod, const char *label,
 {
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	rv = token_refresh_locked(mod);
 	if (rv == CKR_OK)
 		rv = CKR_TOKEN_NOT_PRESENT;
@@ -195,7 +198,7 @@ CK_RV token_find_by_label(struct tc_module *mod, const char *label,
 			break;
 		}
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -204,10 +207,10 @@ CK_RV token_random(struct tc_session *session, uint8_t *buf, size_t len)
 	struct tpm *tpm;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = token_tpm_locked(session->mod, &tpm);
 	if (rv == CKR_OK)
 		rv = token_rv_from_tpm(tpm_random(tpm, buf, len));
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }

@@ -87,7 +87,7 @@ CK_RV token_object_get_attrs(struct tc_session *session, int64_t object_id,
 	struct tc_object *obj;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = lookup_locked(session, object_id);
 	if (obj == NULL) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
@@ -101,7 +101,7 @@ CK_RV token_object_get_attrs(struct tc_session *session, int64_t object_id,
 			rv = one;
 	}
 out:
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -111,7 +111,7 @@ CK_RV token_object_size(struct tc_session *session, int64_t object_id,
 	struct tc_object *obj;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = lookup_locked(session, object_id);
 	if (obj == NULL) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
@@ -120,7 +120,7 @@ CK_RV token_object_size(struct tc_session *session, int64_t object_id,
 		for (size_t i = 0; i < obj->attrs.count; i++)
 			*size += obj->attrs.items[i].len;
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -146,7 +146,7 @@ CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
 	size_t n = 0, cap = 0;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (find->active) {
 		rv = CKR_OPERATION_ACTIVE;
 		goto out;
@@ -171,7 +171,7 @@ CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
 	find->pos = 0;
 	find->active = true;
 out:
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -182,14 +182,14 @@ CK_RV token_find_next(struct tc_session *session, int64_t *ids, size_t max,
 	CK_RV rv = CKR_OK;
 
 	*found = 0;
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (!find->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else {
 		while (*found < max && find->pos < find->count)
 			ids[(*found)++] = find->ids[find->pos++];
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -198,14 +198,14 @@ CK_RV token_find_final(struct tc_session *session)
 	struct tc_find_op *find = &session->find;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	if (!find->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else {
 		free(find->ids);
 		memset(find, 0, sizeof(*find));
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 

@@ -136,7 +136,7 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 	struct secbuf *wrap = NULL;
 	CK_RV rv;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	rv = token->stale ? CKR_DEVICE_REMOVED :
 			    login_state_check(mod, token, user);
 	/* No PIN of this length can be right: spend no TPM strike on it. */
@@ -155,7 +155,7 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 		log_debug("token %lld: %s logged in", (long long)token->row.id,
 			  user == CKU_SO ? "SO" : "user");
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -164,13 +164,13 @@ CK_RV token_logout(struct tc_session *session)
 	struct tc_module *mod = session->mod;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	if (!session->token->logged_in) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 	} else {
 		token_forget_secrets_locked(mod, session->token);
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -236,7 +236,7 @@ CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
 	CK_USER_TYPE user;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	/* The logged-in user's PIN, or the user PIN when nobody is. */
 	user = token->logged_in ? token->user : CKU_USER;
 	if (!session->rw)
@@ -251,6 +251,6 @@ CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
 		rv = reseal_locked(mod, token, user, old_pin, old_len, new_pin,
 				   new_len);
 	token_release_tpm_if_idle_locked(mod);
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }

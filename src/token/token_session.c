@@ -17,7 +17,7 @@ CK_RV token_session_open(struct tc_module *mod, int64_t token_id, bool rw,
 	CK_RV rv = CKR_OK;
 
 	*out = NULL;
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token = token_get_locked(mod, token_id);
 	if (token == NULL)
 		rv = CKR_TOKEN_NOT_PRESENT;
@@ -44,7 +44,7 @@ CK_RV token_session_open(struct tc_module *mod, int64_t token_id, bool rw,
 		token->rw_sessions++;
 	*out = session;
 out:
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return rv;
 }
 
@@ -70,7 +70,7 @@ void token_session_close(struct tc_session *session)
 		return;
 	mod = session->mod;
 	token = session->token;
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token_session_end_ops_locked(session);
 	token_session_objects_drop_locked(session);
 	token->sessions--;
@@ -81,7 +81,7 @@ void token_session_close(struct tc_session *session)
 			  (long long)token->row.id);
 		token_forget_secrets_locked(mod, token);
 	}
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	free(session);
 }
 
@@ -89,7 +89,7 @@ void token_session_info(struct tc_session *session, CK_SESSION_INFO *info)
 {
 	struct tc_token *token = session->token;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	memset(info, 0, sizeof(*info));
 	info->flags = CKF_SERIAL_SESSION | (session->rw ? CKF_RW_SESSION : 0);
 	if (token->logged_in && token->user == CKU_SO)
@@ -100,7 +100,7 @@ void token_session_info(struct tc_session *session, CK_SESSION_INFO *info)
 	else
 		info->state = session->rw ? CKS_RW_PUBLIC_SESSION :
 					    CKS_RO_PUBLIC_SESSION;
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 }
 
 size_t token_session_count(struct tc_module *mod, int64_t token_id)
@@ -108,10 +108,10 @@ size_t token_session_count(struct tc_module *mod, int64_t token_id)
 	struct tc_token *token;
 	size_t count;
 
-	pthread_mutex_lock(&mod->lock);
+	tc_mutex_lock(&mod->lock);
 	token = token_get_locked(mod, token_id);
 	count = token ? token->sessions : 0;
-	pthread_mutex_unlock(&mod->lock);
+	tc_mutex_unlock(&mod->lock);
 	return count;
 }
 

@@ -188,7 +188,7 @@ CK_RV token_sign_init(struct tc_session *session,
 	unsigned long cls = 0, type = 0;
 	CK_RV rv = CKR_OK;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	obj = token_object_get_locked(session->token, key_id);
 	if (op->active)
 		rv = CKR_OPERATION_ACTIVE;
@@ -219,7 +219,7 @@ CK_RV token_sign_init(struct tc_session *session,
 		op->mechanism = m->type;
 		op->key_id = key_id;
 	}
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -293,9 +293,9 @@ static CK_RV op_key_locked(struct tc_session *session,
 
 void token_sign_abort(struct tc_session *session)
 {
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	end_op(&session->sign);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 }
 
 CK_RV token_sign(struct tc_session *session, const uint8_t *data,
@@ -308,7 +308,7 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 	struct tc_object *obj = NULL;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = op_key_locked(session, &obj);
 	if (rv != CKR_OK)
 		goto out;
@@ -328,7 +328,7 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 		rv = sign_now_locked(session, m, obj, data, len, sig);
 	end_op(op);
 out:
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -339,7 +339,7 @@ CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
 	struct tc_object *obj = NULL;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = op_key_locked(session, &obj);
 	if (rv == CKR_OK && op->hash == NULL)
 		rv = CKR_FUNCTION_NOT_SUPPORTED; /* single-part mechanism */
@@ -349,7 +349,7 @@ CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
 		op->multi_part = true;
 	else if (op->active)
 		end_op(op);
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
 
@@ -362,7 +362,7 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 	struct tc_object *obj = NULL;
 	CK_RV rv;
 
-	pthread_mutex_lock(&session->mod->lock);
+	tc_mutex_lock(&session->mod->lock);
 	rv = op_key_locked(session, &obj);
 	if (rv != CKR_OK)
 		goto out;
@@ -380,6 +380,6 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 				     digest, digest_len, sig);
 	end_op(op);
 out:
-	pthread_mutex_unlock(&session->mod->lock);
+	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }

@@ -74,13 +74,17 @@ enum tpm_rc tpm_open(struct tpm **out)
 	if (tpm == NULL)
 		return TPM_E_NO_MEMORY;
 	quiet_tss_logging();
-	pthread_mutex_init(&tpm->lock, NULL);
+	if (!tc_mutex_init(&tpm->lock)) {
+		free(tpm);
+		return TPM_E_FAILURE;
+	}
 	tpm->srk = ESYS_TR_NONE;
 	tpm->session = ESYS_TR_NONE;
 	tpm->managed = behind_resource_manager(config);
 	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		tpm_map(rc, "connect to the TPM");
+		tc_mutex_destroy(&tpm->lock);
 		free(tpm);
 		return TPM_E_NO_DEVICE;
 	}
@@ -89,6 +93,7 @@ enum tpm_rc tpm_open(struct tpm **out)
 		enum tpm_rc mapped = tpm_map(rc, "Esys_Initialize");
 
 		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		tc_mutex_destroy(&tpm->lock);
 		free(tpm);
 		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
 	}
@@ -111,21 +116,21 @@ void tpm_close(struct tpm *tpm)
 {
 	if (tpm == NULL)
 		return;
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	while (tpm->keys != NULL) {
 		struct tpm_key *key = tpm->keys;
 
-		pthread_mutex_unlock(&tpm->lock);
+		tc_mutex_unlock(&tpm->lock);
 		tpm_key_close(tpm, key);
-		pthread_mutex_lock(&tpm->lock);
+		tc_mutex_lock(&tpm->lock);
 	}
 	tpm_flush_locked(tpm, tpm->session);
 	if (tpm->srk_transient)
 		tpm_flush_locked(tpm, tpm->srk);
 	Esys_Finalize(&tpm->esys);
 	Tss2_TctiLdr_Finalize(&tpm->tcti);
-	pthread_mutex_unlock(&tpm->lock);
-	pthread_mutex_destroy(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
+	tc_mutex_destroy(&tpm->lock);
 	free(tpm);
 }
 
@@ -155,19 +160,19 @@ void tpm_release(struct tpm *tpm)
 	/* Keeping the SRK and session saves work at the next login. */
 	if (tpm == NULL || tpm->managed)
 		return;
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	release_locked(tpm);
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 }
 
 bool tpm_release_if_free(struct tpm *tpm)
 {
 	if (tpm == NULL || tpm->managed)
 		return true;
-	if (pthread_mutex_trylock(&tpm->lock) != 0)
+	if (!tc_mutex_trylock(&tpm->lock))
 		return false;
 	release_locked(tpm);
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	return true;
 }
 
@@ -296,7 +301,7 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 	enum tpm_rc rc;
 	ESYS_TR srk;
 
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK && tpm->srk_name_len == 0) {
 		rc = tpm_map(Esys_TR_GetName(tpm->esys, srk, &tpm_name),
@@ -311,7 +316,7 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 		memcpy(name, tpm->srk_name, tpm->srk_name_len);
 		*len = tpm->srk_name_len;
 	}
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	return rc;
 }
 
@@ -320,10 +325,10 @@ enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
 	enum tpm_rc rc;
 	ESYS_TR srk;
 
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	*persistent = rc == TPM_OK && !tpm->srk_transient;
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	return rc;
 }
 
@@ -333,7 +338,7 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 	enum tpm_rc rc;
 
 	*created = false;
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK && tpm->srk_transient) {
 		rc = tpm_map(Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, srk,
@@ -352,7 +357,7 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 		*created = true;
 		log_info("SRK made persistent at 0x%x", SRK_PERSISTENT_HANDLE);
 	}
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	return rc;
 }
 
@@ -542,7 +547,7 @@ enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 {
 	enum tpm_rc rc = TPM_OK;
 
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	while (len > 0 && rc == TPM_OK) {
 		TPM2B_DIGEST *bytes = NULL;
 		size_t n = len > 32 ? 32 : len;
@@ -562,6 +567,6 @@ enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 		}
 		Esys_Free(bytes);
 	}
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	return rc;
 }

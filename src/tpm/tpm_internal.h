@@ -2,10 +2,10 @@
 #ifndef TPMCARD_TPM_TPM_INTERNAL_H
 #define TPMCARD_TPM_TPM_INTERNAL_H
 
-#include <pthread.h>
 
 #include <tss2/tss2_esys.h>
 
+#include "common/lock.h"
 #include "tpm/tpm.h"
 
 /*
@@ -13,7 +13,7 @@
  * called with it held takes another lock.
  */
 struct tpm {
-	pthread_mutex_t lock;
+	struct tc_mutex lock;
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
 	bool managed;		/* behind a resource manager: see tpm_release */

@@ -117,7 +117,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	sensitive.sensitive.userAuth.size = (UINT16)auth_len;
 	memcpy(sensitive.sensitive.userAuth.buffer, auth, auth_len);
 
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = params_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
@@ -125,7 +125,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	if (rc == TPM_OK)
 		rc = tpm_create_locked(tpm, session, &sensitive, &template,
 				       &priv, &pub, "create key");
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	secmem_wipe(&sensitive, sizeof(sensitive));
 	if (rc == TPM_OK && (!tpm_blob_marshal(pub, priv, out) ||
 			     !tpm_pubkey_from_public(&pub->publicArea, pubkey)))
@@ -178,10 +178,10 @@ enum tpm_rc tpm_key_open(struct tpm *tpm, const struct tpm_blob *blob,
 		free(key);
 		return rc;
 	}
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	key->next = tpm->keys;
 	tpm->keys = key;
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	*out = key;
 	return TPM_OK;
 }
@@ -190,7 +190,7 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 {
 	if (key == NULL)
 		return;
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	for (struct tpm_key **p = &tpm->keys; *p != NULL; p = &(*p)->next) {
 		if (*p == key) {
 			*p = key->next;
@@ -199,7 +199,7 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 	}
 	if (key->handle != ESYS_TR_NONE)
 		tpm_flush_locked(tpm, key->handle);
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	tpm_blob_clear(&key->blob);
 	secbuf_free(key->auth);
 	free(key);
@@ -240,7 +240,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 		return TPM_E_BAD_INPUT;
 	cipher.size = (UINT16)in_len;
 	memcpy(cipher.buffer, in, in_len);
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_RSA_Decrypt(tpm->esys, key->handle, session,
@@ -250,7 +250,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 			     "RSA private operation");
 	if (key->handle != ESYS_TR_NONE)
 		tpm_auth_clear(tpm, key->handle);
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	if (rc == TPM_OK) {
 		/* Right-align: the TPM may drop leading zero bytes. */
 		if (message->size > out_len) {
@@ -288,7 +288,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 		return TPM_E_BAD_INPUT;
 	tpm_digest.size = (UINT16)digest_len;
 	memcpy(tpm_digest.buffer, digest, digest_len);
-	pthread_mutex_lock(&tpm->lock);
+	tc_mutex_lock(&tpm->lock);
 	rc = key_ready_locked(tpm, key, 0, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_Sign(tpm->esys, key->handle, session,
@@ -297,7 +297,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 			     "ECDSA sign");
 	if (key->handle != ESYS_TR_NONE)
 		tpm_auth_clear(tpm, key->handle);
-	pthread_mutex_unlock(&tpm->lock);
+	tc_mutex_unlock(&tpm->lock);
 	if (rc == TPM_OK) {
 		const TPMS_SIGNATURE_ECC *ecc = &sig->signature.ecdsa;
 

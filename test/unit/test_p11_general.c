@@ -159,15 +159,24 @@ static void test_initialize_reserved(void **state)
 	assert_not_initialized(p);
 }
 
-/* Mutex callbacks that work, should the module ever call them. */
+/* Mutex callbacks that work and count their calls. */
+static struct {
+	unsigned int created, destroyed, locked, unlocked;
+	bool fail_create;
+} app_mutexes;
+
 static CK_RV create_mutex(void **mutex)
 {
-	pthread_mutex_t *m = malloc(sizeof(*m));
+	pthread_mutex_t *m;
 
+	if (app_mutexes.fail_create)
+		return CKR_HOST_MEMORY;
+	m = malloc(sizeof(*m));
 	if (m == NULL)
 		return CKR_HOST_MEMORY;
 	pthread_mutex_init(m, NULL);
 	*mutex = m;
+	app_mutexes.created++;
 	return CKR_OK;
 }
 
@@ -175,17 +184,42 @@ static CK_RV destroy_mutex(void *mutex)
 {
 	pthread_mutex_destroy(mutex);
 	free(mutex);
+	app_mutexes.destroyed++;
 	return CKR_OK;
 }
 
 static CK_RV lock_mutex(void *mutex)
 {
+	app_mutexes.locked++;
 	return pthread_mutex_lock(mutex) == 0 ? CKR_OK : CKR_GENERAL_ERROR;
 }
 
 static CK_RV unlock_mutex(void *mutex)
 {
+	app_mutexes.unlocked++;
 	return pthread_mutex_unlock(mutex) == 0 ? CKR_OK : CKR_GENERAL_ERROR;
+}
+
+/* Work that takes the module's locks: login, a session key, a signature. */
+static void sign_once(struct p11 *p)
+{
+	static const CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+					0x3d, 0x03, 0x01, 0x07 };
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_MECHANISM mech = { CKM_ECDSA_SHA256, NULL, 0 };
+	CK_ATTRIBUTE params = { CKA_EC_PARAMS, (void *)p256, sizeof(p256) };
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[128];
+	CK_ULONG len = sizeof(sig);
+
+	assert_int_equal(p->fn->C_GenerateKeyPair(s, &gen, &params, 1, NULL, 0,
+						  &pub, &priv),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_SignInit(s, &mech, priv), CKR_OK);
+	assert_int_equal(p->fn->C_Sign(s, (CK_BYTE_PTR) "m", 1, sig, &len),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
 }
 
 /* Arguments with the callbacks of mask (bit 0 create ... bit 3 unlock). */
@@ -219,23 +253,53 @@ static void test_initialize_some_callbacks(void **state)
 	}
 }
 
+/* Both offered: the module keeps its own locks. */
 static void test_initialize_callbacks_os_locking(void **state)
 {
 	struct p11 *p = *state;
 	CK_C_INITIALIZE_ARGS args = callbacks(15, CKF_OS_LOCKING_OK);
 
+	memset(&app_mutexes, 0, sizeof(app_mutexes));
 	assert_int_equal(p->fn->C_Initialize(&args), CKR_OK);
 	assert_initialized(p);
+	sign_once(p);
+	assert_int_equal(app_mutexes.created, 0);
+	assert_int_equal(app_mutexes.locked, 0);
 }
 
-/* The module may use native locks instead of the application's. */
+/* Callbacks alone: the module's locks are the application's mutexes. */
 static void test_initialize_callbacks_only(void **state)
 {
 	struct p11 *p = *state;
 	CK_C_INITIALIZE_ARGS args = callbacks(15, 0);
 
+	memset(&app_mutexes, 0, sizeof(app_mutexes));
 	assert_int_equal(p->fn->C_Initialize(&args), CKR_OK);
 	assert_initialized(p);
+	sign_once(p);
+	assert_true(app_mutexes.created >= 1); /* the module's (fake TPM: none) */
+	assert_true(app_mutexes.locked > 0);
+	assert_int_equal(app_mutexes.locked, app_mutexes.unlocked);
+	assert_int_equal(p->fn->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(app_mutexes.destroyed, app_mutexes.created);
+	/* The next initialization without callbacks uses none of them. */
+	memset(&app_mutexes, 0, sizeof(app_mutexes));
+	assert_int_equal(p->fn->C_Initialize(NULL), CKR_OK);
+	sign_once(p);
+	assert_int_equal(app_mutexes.created + app_mutexes.locked, 0);
+}
+
+/* An application that cannot make mutexes: CKR_CANT_LOCK, nothing kept. */
+static void test_initialize_callbacks_create_fails(void **state)
+{
+	struct p11 *p = *state;
+	CK_C_INITIALIZE_ARGS args = callbacks(15, 0);
+
+	memset(&app_mutexes, 0, sizeof(app_mutexes));
+	app_mutexes.fail_create = true;
+	assert_int_equal(p->fn->C_Initialize(&args), CKR_CANT_LOCK);
+	assert_not_initialized(p);
+	app_mutexes.fail_create = false;
 }
 
 static void test_initialize_os_locking_only(void **state)
@@ -611,6 +675,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_initialize_callbacks_only,
 						p11_setup_uninitialized,
 						p11_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_initialize_callbacks_create_fails,
+			p11_setup_uninitialized, p11_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_initialize_os_locking_only,
 			p11_setup_uninitialized, p11_teardown),
