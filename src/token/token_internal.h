@@ -66,6 +66,11 @@ struct tc_session {
 	struct tc_module *mod;
 	struct tc_token *token;
 	bool rw;
+	/*
+	 * A CKU_CONTEXT_SPECIFIC login for the operation in progress, which
+	 * a key with CKA_ALWAYS_AUTHENTICATE needs; spent by that operation.
+	 */
+	bool context_auth;
 	struct tc_sign_op sign;
 	struct tc_digest_op digest;
 	struct tc_find_op find;
@@ -107,6 +112,14 @@ void token_forget_secrets_locked(struct tc_module *mod,
 				 struct tc_token *token);
 void token_da_refresh_locked(struct tc_module *mod);
 void token_object_free(struct tc_module *mod, struct tc_object *obj);
+
+/*
+ * Whether the session's operation in progress uses a key with
+ * CKA_ALWAYS_AUTHENTICATE, so that a CKU_CONTEXT_SPECIFIC login is due.
+ */
+bool token_context_auth_wanted_locked(struct tc_session *session);
+/* Whether a key needs a context-specific login for each operation. */
+bool token_key_always_authenticate(const struct tc_object *key);
 
 /* Ends a session's sign and find operations (module lock held). */
 void token_session_end_ops_locked(struct tc_session *session);

@@ -111,9 +111,6 @@ CK_RV token_unseal_wrap_locked(struct tc_module *mod, struct tc_token *token,
 static CK_RV login_state_check(struct tc_module *mod, struct tc_token *token,
 			       CK_USER_TYPE user)
 {
-	if (user == CKU_CONTEXT_SPECIFIC)
-		return token->logged_in ? CKR_OPERATION_NOT_INITIALIZED :
-					  CKR_USER_NOT_LOGGED_IN;
 	if (user != CKU_USER && user != CKU_SO)
 		return CKR_USER_TYPE_INVALID;
 	if (user == CKU_USER && !token_user_pin_set(token))
@@ -128,6 +125,31 @@ static CK_RV login_state_check(struct tc_module *mod, struct tc_token *token,
 	return CKR_OK;
 }
 
+/*
+ * CKU_CONTEXT_SPECIFIC: the user proves the PIN again, to the TPM (a
+ * wrong one is a strike like any other), for the one operation in
+ * progress whose key has CKA_ALWAYS_AUTHENTICATE.
+ */
+static CK_RV context_login_locked(struct tc_session *session,
+				  const uint8_t *pin, size_t pin_len)
+{
+	struct tc_token *token = session->token;
+	struct secbuf *wrap = NULL;
+	CK_RV rv;
+
+	if (!token->logged_in || token->user != CKU_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	if (!token_context_auth_wanted_locked(session))
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (pin_len < token->row.min_pin_len || pin_len > TC_MAX_PIN_LEN)
+		return CKR_PIN_INCORRECT;
+	rv = token_unseal_wrap_locked(session->mod, token, CKU_USER, pin,
+				      pin_len, &wrap);
+	secbuf_free(wrap);
+	session->context_auth = rv == CKR_OK;
+	return rv;
+}
+
 CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 		  const uint8_t *pin, size_t pin_len)
 {
@@ -137,6 +159,11 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 	CK_RV rv;
 
 	tc_mutex_lock(&mod->lock);
+	if (!token->stale && user == CKU_CONTEXT_SPECIFIC) {
+		rv = context_login_locked(session, pin, pin_len);
+		tc_mutex_unlock(&mod->lock);
+		return rv;
+	}
 	rv = token->stale ? CKR_DEVICE_REMOVED :
 			    login_state_check(mod, token, user);
 	/* No PIN of this length can be right: spend no TPM strike on it. */

@@ -48,6 +48,21 @@ out:
 	return rv;
 }
 
+bool token_key_always_authenticate(const struct tc_object *key)
+{
+	return attrs_get_bool(&key->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+}
+
+bool token_context_auth_wanted_locked(struct tc_session *session)
+{
+	struct tc_object *key;
+
+	if (!session->sign.active)
+		return false;
+	key = token_object_get_locked(session->token, session->sign.key_id);
+	return key != NULL && token_key_always_authenticate(key);
+}
+
 /* Ends whatever operation the session had (module lock held). */
 void token_session_end_ops_locked(struct tc_session *session)
 {
@@ -59,6 +74,7 @@ void token_session_end_ops_locked(struct tc_session *session)
 	memset(&session->digest, 0, sizeof(session->digest));
 	free(session->find.ids);
 	memset(&session->find, 0, sizeof(session->find));
+	session->context_auth = false;
 }
 
 void token_session_close(struct tc_session *session)

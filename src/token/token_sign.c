@@ -173,10 +173,14 @@ static size_t signature_len(const struct tpm_pubkey *pub)
 					  2 * pub->coord_len;
 }
 
-static void end_op(struct tc_sign_op *op)
+/* Ends the signing operation; a context-specific login is spent. */
+static void end_op(struct tc_session *session)
 {
+	struct tc_sign_op *op = &session->sign;
+
 	crypto_hash_free(op->hash);
 	memset(op, 0, sizeof(*op));
+	session->context_auth = false;
 }
 
 CK_RV token_sign_init(struct tc_session *session,
@@ -218,6 +222,7 @@ CK_RV token_sign_init(struct tc_session *session,
 		op->active = true;
 		op->mechanism = m->type;
 		op->key_id = key_id;
+		session->context_auth = false;
 	}
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
@@ -233,6 +238,8 @@ static CK_RV sign_now_locked(struct tc_session *session,
 	struct tpm *tpm;
 	CK_RV rv;
 
+	if (token_key_always_authenticate(obj) && !session->context_auth)
+		return CKR_USER_NOT_LOGGED_IN;
 	rv = token_object_key_locked(session, obj, &key);
 	if (rv == CKR_OK)
 		rv = token_tpm_locked(session->mod, &tpm);
@@ -283,7 +290,7 @@ static CK_RV op_key_locked(struct tc_session *session,
 		return CKR_OPERATION_NOT_INITIALIZED;
 	*obj = token_object_get_locked(session->token, op->key_id);
 	if (*obj == NULL || !token_object_visible(session, *obj)) {
-		end_op(op);
+		end_op(session);
 		/* Logged out since SignInit, or the key was destroyed. */
 		return *obj != NULL ? CKR_USER_NOT_LOGGED_IN :
 				      CKR_KEY_HANDLE_INVALID;
@@ -294,7 +301,7 @@ static CK_RV op_key_locked(struct tc_session *session,
 void token_sign_abort(struct tc_session *session)
 {
 	tc_mutex_lock(&session->mod->lock);
-	end_op(&session->sign);
+	end_op(session);
 	tc_mutex_unlock(&session->mod->lock);
 }
 
@@ -326,7 +333,7 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 		rv = sign_now_locked(session, m, obj, digest, digest_len, sig);
 	else
 		rv = sign_now_locked(session, m, obj, data, len, sig);
-	end_op(op);
+	end_op(session);
 out:
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
@@ -348,7 +355,7 @@ CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
 	if (rv == CKR_OK)
 		op->multi_part = true;
 	else if (op->active)
-		end_op(op);
+		end_op(session);
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
@@ -368,7 +375,7 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 		goto out;
 	if (op->hash == NULL) {
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
-		end_op(op);
+		end_op(session);
 		goto out;
 	}
 	if (!length_check(obj, sig, sig_len, &rv))
@@ -378,7 +385,7 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 	else
 		rv = sign_now_locked(session, find_mech(op->mechanism), obj,
 				     digest, digest_len, sig);
-	end_op(op);
+	end_op(session);
 out:
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
