@@ -91,6 +91,16 @@ const char *token_rv_text(CK_RV rv)
 		return "out of memory";
 	case CKR_MECHANISM_INVALID:
 		return "algorithm not supported by this TPM";
+	case CKR_KEY_SIZE_RANGE:
+		return "key size not supported by this TPM";
+	case CKR_CURVE_NOT_SUPPORTED:
+		return "curve not supported by this TPM";
+	case CKR_USER_PIN_NOT_INITIALIZED:
+		return "the user PIN is not set yet (the SO sets it)";
+	case CKR_SESSION_EXISTS:
+		return "the token is in use";
+	case CKR_ACTION_PROHIBITED:
+		return "the object does not allow that";
 	case CKR_USER_NOT_LOGGED_IN:
 		return "not logged in";
 	case CKR_OBJECT_HANDLE_INVALID:

@@ -164,7 +164,8 @@ static int key_generate(const struct key_opts *o)
 	rv = token_key_generate(session, kind, o->label,
 				o->id_hex ? id : NULL, id_len, &priv, &pub);
 	cli_close_token(mod, session);
-	if (rv == CKR_MECHANISM_INVALID)
+	if (rv == CKR_MECHANISM_INVALID || rv == CKR_KEY_SIZE_RANGE ||
+	    rv == CKR_CURVE_NOT_SUPPORTED)
 		return cli_fail("this TPM does not support %s keys", o->type);
 	if (rv != CKR_OK)
 		return cli_fail_rv("cannot generate the key", rv);
