@@ -62,6 +62,11 @@ void crypto_shutdown(void)
 	pthread_mutex_unlock(&ctx_lock);
 }
 
+const char *crypto_digest_name(enum crypto_digest alg)
+{
+	return alg < CRYPTO_DIGEST_COUNT ? digests[alg].name : NULL;
+}
+
 size_t crypto_digest_len(enum crypto_digest alg)
 {
 	return alg < CRYPTO_DIGEST_COUNT ? digests[alg].len : 0;

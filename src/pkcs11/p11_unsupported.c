@@ -34,70 +34,6 @@ EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULON
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
-{
-	(void)mech;
-	(void)key;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
-{
-	(void)mech;
-	(void)key;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	(void)mech;
@@ -111,36 +47,6 @@ EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
 	(void)in_len;
 	(void)out;
 	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
-{
-	(void)mech;
-	(void)key;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR sig, CK_ULONG sig_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)sig;
-	(void)sig_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len)
-{
-	(void)in;
-	(void)in_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len)
-{
-	(void)sig;
-	(void)sig_len;
 	return not_supported(h);
 }
 

@@ -116,6 +116,46 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 		       CK_ULONG *sig_len);
 
 /*
+ * Verification with public key objects, in software (no login, no TPM):
+ * every sign mechanism.  CKR_SIGNATURE_INVALID, CKR_SIGNATURE_LEN_RANGE;
+ * every result ends the operation but a successful update.
+ */
+void token_verify_abort(struct tc_session *session);
+CK_RV token_verify_init(struct tc_session *session,
+			const CK_MECHANISM *mechanism, int64_t key_id);
+CK_RV token_verify(struct tc_session *session, const uint8_t *data,
+		   size_t len, const uint8_t *sig, size_t sig_len);
+CK_RV token_verify_update(struct tc_session *session, const uint8_t *data,
+			  size_t len);
+CK_RV token_verify_final(struct tc_session *session, const uint8_t *sig,
+			 size_t sig_len);
+
+/*
+ * Encryption with public key objects (software) and decryption in the
+ * TPM: CKM_RSA_PKCS, CKM_RSA_X_509, CKM_RSA_PKCS_OAEP.  The length-query
+ * protocol as for signing; a decryption is done once and kept for a
+ * retry after CKR_BUFFER_TOO_SMALL.
+ */
+void token_encrypt_abort(struct tc_session *session);
+void token_decrypt_abort(struct tc_session *session);
+CK_RV token_encrypt_init(struct tc_session *session,
+			 const CK_MECHANISM *mechanism, int64_t key_id);
+CK_RV token_decrypt_init(struct tc_session *session,
+			 const CK_MECHANISM *mechanism, int64_t key_id);
+CK_RV token_encrypt(struct tc_session *session, const uint8_t *in,
+		    size_t len, uint8_t *out, CK_ULONG *out_len);
+CK_RV token_decrypt(struct tc_session *session, const uint8_t *in,
+		    size_t len, uint8_t *out, CK_ULONG *out_len);
+CK_RV token_encrypt_update(struct tc_session *session, const uint8_t *in,
+			   size_t len, uint8_t *out, CK_ULONG *out_len);
+CK_RV token_encrypt_final(struct tc_session *session, uint8_t *out,
+			  CK_ULONG *out_len);
+CK_RV token_decrypt_update(struct tc_session *session, const uint8_t *in,
+			   size_t len, uint8_t *out, CK_ULONG *out_len);
+CK_RV token_decrypt_final(struct tc_session *session, uint8_t *out,
+			  CK_ULONG *out_len);
+
+/*
  * Message digests, in software (a TPM hashes no faster and no safer);
  * no login needed.  The same length-query and operation rules as
  * signing: only success or a short buffer (or a length query) keeps an

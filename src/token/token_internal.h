@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "tpm/tpm.h"
 #include "token/token.h"
+#include "token/token_sigmech.h"
 
 struct tc_object {
 	struct tc_object *next;
@@ -43,9 +44,33 @@ struct tc_token {
 struct tc_sign_op {
 	bool active;
 	CK_MECHANISM_TYPE mechanism;
+	struct tc_sig_params params;
 	int64_t key_id;
+	/* A CKU_CONTEXT_SPECIFIC login given for this operation. */
+	bool context_auth;
 	struct crypto_hash *hash; /* hash-and-sign mechanisms */
 	bool multi_part;
+};
+
+struct tc_verify_op {
+	bool active;
+	const struct tc_sig_mech *mech;
+	struct tc_sig_params params;
+	struct pkey *key;	/* the public key, for this operation */
+	struct crypto_hash *hash; /* hash-and-verify mechanisms */
+	bool multi_part;
+};
+
+/* An encryption or decryption operation. */
+struct tc_crypt_op {
+	bool active;
+	CK_MECHANISM_TYPE mechanism;
+	int64_t key_id;
+	struct pkey_params params; /* RSA padding and its hashes */
+	uint8_t *label;		/* OAEP label (params.label points here) */
+	struct pkey *key;	/* the RSA public key (its size, encryption) */
+	struct secbuf *result;	/* a decryption kept for a short buffer */
+	bool context_auth;	/* as in tc_sign_op */
 };
 
 struct tc_digest_op {
@@ -66,12 +91,10 @@ struct tc_session {
 	struct tc_module *mod;
 	struct tc_token *token;
 	bool rw;
-	/*
-	 * A CKU_CONTEXT_SPECIFIC login for the operation in progress, which
-	 * a key with CKA_ALWAYS_AUTHENTICATE needs; spent by that operation.
-	 */
-	bool context_auth;
 	struct tc_sign_op sign;
+	struct tc_verify_op verify;
+	struct tc_crypt_op encrypt;
+	struct tc_crypt_op decrypt;
 	struct tc_digest_op digest;
 	struct tc_find_op find;
 };
@@ -114,12 +137,18 @@ void token_da_refresh_locked(struct tc_module *mod);
 void token_object_free(struct tc_module *mod, struct tc_object *obj);
 
 /*
- * Whether the session's operation in progress uses a key with
- * CKA_ALWAYS_AUTHENTICATE, so that a CKU_CONTEXT_SPECIFIC login is due.
+ * A CKU_CONTEXT_SPECIFIC login just succeeded (authorized) or is being
+ * asked about (!authorized): marks, or tells, whether an operation in
+ * progress (signing, decryption) uses a key with CKA_ALWAYS_AUTHENTICATE.
+ * Each operation spends its own authorization.
  */
-bool token_context_auth_wanted_locked(struct tc_session *session);
+bool token_context_auth_locked(struct tc_session *session, bool authorized);
 /* Whether a key needs a context-specific login for each operation. */
 bool token_key_always_authenticate(const struct tc_object *key);
+
+/* Frees an operation's state and leaves it inactive. */
+void token_crypt_op_clear(struct tc_crypt_op *op);
+void token_verify_op_clear(struct tc_verify_op *op);
 
 /* Ends a session's sign and find operations (module lock held). */
 void token_session_end_ops_locked(struct tc_session *session);
@@ -127,6 +156,19 @@ void token_session_end_ops_locked(struct tc_session *session);
 /* Objects (module lock held). */
 struct tc_object *token_object_get_locked(struct tc_token *token,
 					  int64_t id);
+/*
+ * The key an operation is to use: visible (else CKR_KEY_HANDLE_INVALID,
+ * or CKR_USER_NOT_LOGGED_IN for a private one), of that class and key
+ * type (CKR_KEY_TYPE_INCONSISTENT; a private or secret key must have its
+ * TPM part), allowing the use (CKR_KEY_FUNCTION_NOT_PERMITTED) and the
+ * mechanism (CKA_ALLOWED_MECHANISMS; CKR_MECHANISM_INVALID).
+ */
+CK_RV token_key_for_op_locked(struct tc_session *session, int64_t key_id,
+			      CK_OBJECT_CLASS cls, CK_KEY_TYPE type,
+			      CK_ATTRIBUTE_TYPE usage,
+			      CK_MECHANISM_TYPE mechanism,
+			      struct tc_object **key);
+
 /* Whether the session may see the object (private ones need login). */
 bool token_object_visible(const struct tc_session *session,
 			  const struct tc_object *obj);

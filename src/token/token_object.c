@@ -258,3 +258,48 @@ CK_RV token_object_key_locked(struct tc_session *session,
 		*key = obj->key;
 	return rv;
 }
+
+/* An empty CKA_ALLOWED_MECHANISMS allows every mechanism. */
+static bool mechanism_allowed(const struct tc_object *obj,
+			      CK_MECHANISM_TYPE mechanism)
+{
+	const struct attr *a = attrs_find(&obj->attrs, CKA_ALLOWED_MECHANISMS);
+	CK_MECHANISM_TYPE m;
+
+	if (a == NULL || a->len == 0)
+		return true;
+	for (size_t i = 0; i + sizeof(m) <= a->len; i += sizeof(m)) {
+		memcpy(&m, a->value + i, sizeof(m));
+		if (m == mechanism)
+			return true;
+	}
+	return false;
+}
+
+CK_RV token_key_for_op_locked(struct tc_session *session, int64_t key_id,
+			      CK_OBJECT_CLASS cls, CK_KEY_TYPE type,
+			      CK_ATTRIBUTE_TYPE usage,
+			      CK_MECHANISM_TYPE mechanism,
+			      struct tc_object **key)
+{
+	struct tc_object *obj = token_object_get_locked(session->token, key_id);
+	unsigned long have_cls = 0, have_type = 0;
+
+	*key = NULL;
+	if (obj == NULL)
+		return CKR_KEY_HANDLE_INVALID;
+	if (!token_object_visible(session, obj))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &have_cls) ||
+	    have_cls != cls ||
+	    !attrs_get_ulong(&obj->attrs, CKA_KEY_TYPE, &have_type) ||
+	    have_type != type ||
+	    (cls != CKO_PUBLIC_KEY && obj->blob.pub_len == 0))
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!attrs_get_bool(&obj->attrs, usage, false))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (!mechanism_allowed(obj, mechanism))
+		return CKR_MECHANISM_INVALID;
+	*key = obj;
+	return CKR_OK;
+}

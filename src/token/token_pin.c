@@ -139,14 +139,15 @@ static CK_RV context_login_locked(struct tc_session *session,
 
 	if (!token->logged_in || token->user != CKU_USER)
 		return CKR_USER_NOT_LOGGED_IN;
-	if (!token_context_auth_wanted_locked(session))
+	if (!token_context_auth_locked(session, false))
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (pin_len < token->row.min_pin_len || pin_len > TC_MAX_PIN_LEN)
 		return CKR_PIN_INCORRECT;
 	rv = token_unseal_wrap_locked(session->mod, token, CKU_USER, pin,
 				      pin_len, &wrap);
 	secbuf_free(wrap);
-	session->context_auth = rv == CKR_OK;
+	if (rv == CKR_OK)
+		token_context_auth_locked(session, true);
 	return rv;
 }
 

@@ -53,14 +53,30 @@ bool token_key_always_authenticate(const struct tc_object *key)
 	return attrs_get_bool(&key->attrs, CKA_ALWAYS_AUTHENTICATE, false);
 }
 
-bool token_context_auth_wanted_locked(struct tc_session *session)
+/* Whether an active operation's key wants a context-specific login. */
+static bool wants_context_auth(struct tc_session *session, bool active,
+			       int64_t key_id)
 {
 	struct tc_object *key;
 
-	if (!session->sign.active)
+	if (!active)
 		return false;
-	key = token_object_get_locked(session->token, session->sign.key_id);
+	key = token_object_get_locked(session->token, key_id);
 	return key != NULL && token_key_always_authenticate(key);
+}
+
+bool token_context_auth_locked(struct tc_session *session, bool authorized)
+{
+	bool sign = wants_context_auth(session, session->sign.active,
+				       session->sign.key_id);
+	bool decrypt = wants_context_auth(session, session->decrypt.active,
+					  session->decrypt.key_id);
+
+	if (authorized) {
+		session->sign.context_auth |= sign;
+		session->decrypt.context_auth |= decrypt;
+	}
+	return sign || decrypt;
 }
 
 /* Ends whatever operation the session had (module lock held). */
@@ -70,11 +86,13 @@ void token_session_end_ops_locked(struct tc_session *session)
 
 	crypto_hash_free(sign->hash);
 	memset(sign, 0, sizeof(*sign));
+	token_crypt_op_clear(&session->encrypt);
+	token_crypt_op_clear(&session->decrypt);
+	token_verify_op_clear(&session->verify);
 	crypto_hash_free(session->digest.hash);
 	memset(&session->digest, 0, sizeof(session->digest));
 	free(session->find.ids);
 	memset(&session->find, 0, sizeof(session->find));
-	session->context_auth = false;
 }
 
 void token_session_close(struct tc_session *session)

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rsa_pad.h"
 #include "token/token_internal.h"
+#include "token/token_sigmech.h"
 
 #define TC_LOG_LAYER TC_LAYER_TOKEN
 #include "common/log.h"
@@ -16,56 +18,9 @@
  * which the input is fitted to exactly as ECDSA truncates it.
  */
 
-/* DER DigestInfo prefixes (RFC 8017, 9.2 note 1). */
-static const uint8_t di_sha1[] = { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b,
-				   0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
-				   0x14 };
-static const uint8_t di_sha224[] = { 0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60,
-				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-				     0x04, 0x05, 0x00, 0x04, 0x1c };
-static const uint8_t di_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-				     0x01, 0x05, 0x00, 0x04, 0x20 };
-static const uint8_t di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
-				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-				     0x02, 0x05, 0x00, 0x04, 0x30 };
-static const uint8_t di_sha512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
-				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-				     0x03, 0x05, 0x00, 0x04, 0x40 };
-
-struct sign_mech {
-	CK_MECHANISM_TYPE type;
-	CK_KEY_TYPE key_type;
-	bool hashed;		/* hash-and-sign: multi-part allowed */
-	enum crypto_digest hash;
-	const uint8_t *prefix;	/* RSA DigestInfo prefix */
-	size_t prefix_len;
-};
-
-#define RSA_HASHED(m, h, di) { m, CKK_RSA, true, h, di, sizeof(di) }
-#define EC_HASHED(m, h) { m, CKK_EC, true, h, NULL, 0 }
-
-static const struct sign_mech sign_mechs[] = {
-	{ CKM_RSA_PKCS, CKK_RSA, false, 0, NULL, 0 },
-	RSA_HASHED(CKM_SHA1_RSA_PKCS, CRYPTO_SHA1, di_sha1),
-	RSA_HASHED(CKM_SHA224_RSA_PKCS, CRYPTO_SHA224, di_sha224),
-	RSA_HASHED(CKM_SHA256_RSA_PKCS, CRYPTO_SHA256, di_sha256),
-	RSA_HASHED(CKM_SHA384_RSA_PKCS, CRYPTO_SHA384, di_sha384),
-	RSA_HASHED(CKM_SHA512_RSA_PKCS, CRYPTO_SHA512, di_sha512),
-	{ CKM_ECDSA, CKK_EC, false, 0, NULL, 0 },
-	EC_HASHED(CKM_ECDSA_SHA1, CRYPTO_SHA1),
-	EC_HASHED(CKM_ECDSA_SHA224, CRYPTO_SHA224),
-	EC_HASHED(CKM_ECDSA_SHA256, CRYPTO_SHA256),
-	EC_HASHED(CKM_ECDSA_SHA384, CRYPTO_SHA384),
-	EC_HASHED(CKM_ECDSA_SHA512, CRYPTO_SHA512),
-};
-
-static const struct sign_mech *find_mech(CK_MECHANISM_TYPE type)
+static const struct tc_sig_mech *find_mech(CK_MECHANISM_TYPE type)
 {
-	for (size_t i = 0; i < sizeof(sign_mechs) / sizeof(*sign_mechs); i++)
-		if (sign_mechs[i].type == type)
-			return &sign_mechs[i];
-	return NULL;
+	return token_sig_mech(type);
 }
 
 /* EMSA-PKCS1-v1_5: 00 01 FF..FF 00 || t, at least 8 bytes of FF. */
@@ -135,18 +90,70 @@ static CK_RV ecdsa_fit(enum tpm_curve curve, const uint8_t *in, size_t len,
 	return CKR_OK;
 }
 
+/* Bits of the modulus (its leading byte may have zero bits). */
+static size_t modulus_bits(const struct tpm_pubkey *pub)
+{
+	size_t bits = pub->modulus_len * 8;
+
+	for (uint8_t top = pub->modulus[0]; bits > 0 && top < 0x80; top <<= 1)
+		bits--;
+	return bits;
+}
+
+/* Raw RSA: the input as a big-endian number, below the modulus. */
+static CK_RV x509_block(const struct tpm_pubkey *pub, const uint8_t *in,
+			size_t len, uint8_t *em)
+{
+	size_t k = pub->modulus_len;
+
+	if (len > k)
+		return CKR_DATA_LEN_RANGE;
+	memset(em, 0, k - len);
+	if (len > 0)
+		memcpy(em + k - len, in, len);
+	if (memcmp(em, pub->modulus, k) >= 0)
+		return CKR_DATA_LEN_RANGE;
+	return CKR_OK;
+}
+
+/* The encoded message the TPM's raw private operation signs. */
+static CK_RV rsa_encode(const struct tpm_pubkey *pub,
+			const struct tc_sig_mech *m,
+			const struct tc_sig_params *params, const uint8_t *t,
+			size_t t_len, uint8_t *em)
+{
+	size_t k = pub->modulus_len;
+
+	switch (m->scheme) {
+	case TC_SIG_X509:
+		return x509_block(pub, t, t_len, em);
+	case TC_SIG_PSS:
+		if (t_len != crypto_digest_len(params->hash))
+			return CKR_DATA_LEN_RANGE;
+		return rsa_pss_encode(params->hash, params->mgf, t,
+				      params->salt_len, modulus_bits(pub), em,
+				      k) ?
+			       CKR_OK :
+			       CKR_FUNCTION_FAILED;
+	default:
+		return pkcs1_pad(m->prefix, m->prefix_len, t, t_len, em, k);
+	}
+}
+
 static CK_RV sign_rsa(struct tpm *tpm, struct tpm_key *key,
-		      const struct tpm_pubkey *pub, const struct sign_mech *m,
-		      const uint8_t *t, size_t t_len, uint8_t *sig)
+		      const struct tpm_pubkey *pub,
+		      const struct tc_sig_mech *m,
+		      const struct tc_sig_params *params, const uint8_t *t,
+		      size_t t_len, uint8_t *sig)
 {
 	uint8_t em[512];
 	CK_RV rv;
 
-	rv = pkcs1_pad(m->prefix, m->prefix_len, t, t_len, em,
-		       pub->modulus_len);
+	rv = rsa_encode(pub, m, params, t, t_len, em);
 	if (rv == CKR_OK)
 		rv = token_rv_from_tpm(tpm_key_rsa_private(
 			tpm, key, em, pub->modulus_len, sig, pub->modulus_len));
+	secmem_wipe(em, sizeof(em));
 	return rv;
 }
 
@@ -173,46 +180,41 @@ static size_t signature_len(const struct tpm_pubkey *pub)
 					  2 * pub->coord_len;
 }
 
-/* Ends the signing operation; a context-specific login is spent. */
+/* Ends the signing operation (and spends its context-specific login). */
 static void end_op(struct tc_session *session)
 {
 	struct tc_sign_op *op = &session->sign;
 
 	crypto_hash_free(op->hash);
 	memset(op, 0, sizeof(*op));
-	session->context_auth = false;
 }
 
 CK_RV token_sign_init(struct tc_session *session,
 		      const CK_MECHANISM *mechanism, int64_t key_id)
 {
 	struct tc_sign_op *op = &session->sign;
-	const struct sign_mech *m = find_mech(mechanism->mechanism);
-	struct tc_object *obj;
-	unsigned long cls = 0, type = 0;
+	const struct tc_sig_mech *m = find_mech(mechanism->mechanism);
+	struct tc_object *obj = NULL;
+	struct tpm_pubkey pub;
 	CK_RV rv = CKR_OK;
 
 	tc_mutex_lock(&session->mod->lock);
-	obj = token_object_get_locked(session->token, key_id);
 	if (op->active)
 		rv = CKR_OPERATION_ACTIVE;
 	else if (m == NULL)
 		rv = CKR_MECHANISM_INVALID;
-	else if (mechanism->pParameter != NULL ||
-		 mechanism->ulParameterLen != 0)
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	else if (obj == NULL)
-		rv = CKR_KEY_HANDLE_INVALID;
-	else if (!token_object_visible(session, obj))
-		rv = CKR_USER_NOT_LOGGED_IN;
-	else if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &cls) ||
-		 cls != CKO_PRIVATE_KEY || obj->blob.pub_len == 0)
-		rv = CKR_KEY_TYPE_INCONSISTENT;
-	else if (!attrs_get_bool(&obj->attrs, CKA_SIGN, false))
-		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
-	else if (!attrs_get_ulong(&obj->attrs, CKA_KEY_TYPE, &type) ||
-		 type != m->key_type)
-		rv = CKR_KEY_TYPE_INCONSISTENT;
+	else
+		rv = token_key_for_op_locked(session, key_id, CKO_PRIVATE_KEY,
+					     m->key_type, CKA_SIGN,
+					     m->type, &obj);
+	if (rv == CKR_OK)
+		rv = token_rv_from_tpm(tpm_blob_pubkey(&obj->blob, &pub));
+	if (rv == CKR_OK)
+		rv = token_sig_params(m, mechanism,
+				      pub.type == TPM_KEY_RSA ?
+					      modulus_bits(&pub) :
+					      0,
+				      &op->params);
 	if (rv == CKR_OK && m->hashed) {
 		op->hash = crypto_hash_new(m->hash);
 		if (op->hash == NULL)
@@ -222,7 +224,6 @@ CK_RV token_sign_init(struct tc_session *session,
 		op->active = true;
 		op->mechanism = m->type;
 		op->key_id = key_id;
-		session->context_auth = false;
 	}
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
@@ -230,7 +231,7 @@ CK_RV token_sign_init(struct tc_session *session,
 
 /* Signs the prepared input (raw data or the finished digest). */
 static CK_RV sign_now_locked(struct tc_session *session,
-			     const struct sign_mech *m, struct tc_object *obj,
+			     const struct tc_sig_mech *m, struct tc_object *obj,
 			     const uint8_t *in, size_t len, uint8_t *sig)
 {
 	struct tpm_pubkey pub;
@@ -238,7 +239,7 @@ static CK_RV sign_now_locked(struct tc_session *session,
 	struct tpm *tpm;
 	CK_RV rv;
 
-	if (token_key_always_authenticate(obj) && !session->context_auth)
+	if (token_key_always_authenticate(obj) && !session->sign.context_auth)
 		return CKR_USER_NOT_LOGGED_IN;
 	rv = token_object_key_locked(session, obj, &key);
 	if (rv == CKR_OK)
@@ -248,7 +249,8 @@ static CK_RV sign_now_locked(struct tc_session *session,
 	if (rv != CKR_OK)
 		return rv;
 	if (m->key_type == CKK_RSA)
-		return sign_rsa(tpm, key, &pub, m, in, len, sig);
+		return sign_rsa(tpm, key, &pub, m, &session->sign.params, in,
+				len, sig);
 	return sign_ec(tpm, key, &pub, in, len, sig);
 }
 
@@ -311,7 +313,7 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 	struct tc_sign_op *op = &session->sign;
 	uint8_t digest[CRYPTO_MAX_DIGEST];
 	size_t digest_len = 0;
-	const struct sign_mech *m;
+	const struct tc_sig_mech *m;
 	struct tc_object *obj = NULL;
 	CK_RV rv;
 

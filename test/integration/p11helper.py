@@ -164,6 +164,64 @@ def act_watch(lib, p):
     return {"before": before, "after": after}
 
 
+HASHES = {"SHA1": PyKCS11.CKM_SHA_1, "SHA224": PyKCS11.CKM_SHA224,
+          "SHA256": PyKCS11.CKM_SHA256, "SHA384": PyKCS11.CKM_SHA384,
+          "SHA512": PyKCS11.CKM_SHA512}
+MGFS = {"SHA1": PyKCS11.CKG_MGF1_SHA1, "SHA224": PyKCS11.CKG_MGF1_SHA224,
+        "SHA256": PyKCS11.CKG_MGF1_SHA256, "SHA384": PyKCS11.CKG_MGF1_SHA384,
+        "SHA512": PyKCS11.CKG_MGF1_SHA512}
+
+
+def mechanism(op):
+    """A PyKCS11 mechanism from an operation's description."""
+    name = op["mech"]
+    mech = getattr(PyKCS11, "CKM_" + name)
+    if "PSS" in name:
+        return PyKCS11.RSA_PSS_Mechanism(mech, HASHES[op["hash"]],
+                                         MGFS[op["mgf"]], op["salt"])
+    if name == "RSA_PKCS_OAEP":
+        label = bytes.fromhex(op["label"]) if op.get("label") else None
+        return PyKCS11.RSAOAEPMechanism(HASHES[op["hash"]], MGFS[op["mgf"]],
+                                        label)
+    return PyKCS11.Mechanism(mech)
+
+
+def run_op(session, op):
+    cls = (PyKCS11.CKO_PRIVATE_KEY if op["op"] in ("sign", "decrypt")
+           else PyKCS11.CKO_PUBLIC_KEY)
+    found = session.findObjects([(PyKCS11.CKA_CLASS, cls),
+                                 (PyKCS11.CKA_LABEL, op["key"])])
+    if not found:
+        return None
+    key = found[0]
+    data = bytes.fromhex(op["data"])
+    mech = mechanism(op)
+    if op["op"] == "sign":
+        return bytes(session.sign(key, data, mech)).hex()
+    if op["op"] == "decrypt":
+        return bytes(session.decrypt(key, data, mech)).hex()
+    if op["op"] == "encrypt":
+        return bytes(session.encrypt(key, data, mech)).hex()
+    return session.verify(key, data, bytes.fromhex(op["sig"]), mech)
+
+
+def act_crypt(lib, p):
+    """Runs p["ops"] in one logged-in session; each gives rv and out."""
+    session = lib.openSession(first_slot(lib))
+    if p.get("pin"):
+        session.login(p["pin"])
+    results = []
+    for op in p["ops"]:
+        try:
+            out = run_op(session, op)
+            results.append({"rv": "CKR_OK" if out is not None
+                            else "NO_OBJECT", "out": out})
+        except PyKCS11.PyKCS11Error as e:
+            results.append({"rv": rv_name(e)})
+    session.closeSession()
+    return results
+
+
 def main():
     module, action, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     lib = PyKCS11.PyKCS11Lib()

@@ -139,6 +139,8 @@ static void test_sign_init_mechanism_refusals(void **state)
 	CK_MECHANISM with_param = { CKM_SHA256_RSA_PKCS, param, sizeof(param) };
 
 	assert_int_equal(sign_init(p, s, CKM_RSA_PKCS_PSS, p->keys.rsa_priv),
+			 CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(sign_init(p, s, CKM_DSA, p->keys.rsa_priv),
 			 CKR_MECHANISM_INVALID);
 	assert_int_equal(sign_init(p, s, CKM_SHA256, p->keys.rsa_priv),
 			 CKR_MECHANISM_INVALID);

@@ -272,12 +272,18 @@ static void test_token_info_refusals(void **state)
 
 /* ---- mechanisms ---- */
 
+/* Signature mechanisms, RSA ones first. */
 static const CK_MECHANISM_TYPE expected_mechs[] = {
-	CKM_RSA_PKCS,	    CKM_SHA1_RSA_PKCS,	 CKM_SHA224_RSA_PKCS,
-	CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
-	CKM_ECDSA,	    CKM_ECDSA_SHA1,	 CKM_ECDSA_SHA224,
-	CKM_ECDSA_SHA256,    CKM_ECDSA_SHA384,	 CKM_ECDSA_SHA512,
+	CKM_RSA_PKCS,		 CKM_RSA_X_509,		  CKM_RSA_PKCS_PSS,
+	CKM_SHA1_RSA_PKCS,	 CKM_SHA224_RSA_PKCS,	  CKM_SHA256_RSA_PKCS,
+	CKM_SHA384_RSA_PKCS,	 CKM_SHA512_RSA_PKCS,	  CKM_SHA1_RSA_PKCS_PSS,
+	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS,
+	CKM_SHA512_RSA_PKCS_PSS, CKM_ECDSA,		  CKM_ECDSA_SHA1,
+	CKM_ECDSA_SHA224,	 CKM_ECDSA_SHA256,	  CKM_ECDSA_SHA384,
+	CKM_ECDSA_SHA512,
 };
+
+#define RSA_SIG_COUNT 13
 
 #define MECH_COUNT (sizeof(expected_mechs) / sizeof(expected_mechs[0]))
 
@@ -286,10 +292,11 @@ static const CK_MECHANISM_TYPE digest_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 };
 
-/* Key generation, in the TPM. */
+/* Key generation, in the TPM; RSA encryption (not signing). */
 static const CK_MECHANISM_TYPE keygen_mechs[] = {
 	CKM_RSA_PKCS_KEY_PAIR_GEN,
 	CKM_EC_KEY_PAIR_GEN,
+	CKM_RSA_PKCS_OAEP,
 };
 
 #define KEYGEN_COUNT (sizeof(keygen_mechs) / sizeof(keygen_mechs[0]))
@@ -356,23 +363,26 @@ static void test_mechanism_list_refusals(void **state)
 			 CKR_ARGUMENTS_BAD);
 }
 
-/* Every listed mechanism has info: a signing one in hardware. */
+/* Every signature mechanism signs in hardware and verifies. */
 static void test_mechanism_info_of_each(void **state)
 {
 	struct p11 *p = *state;
 	CK_MECHANISM_INFO info;
 
 	for (size_t i = 0; i < MECH_COUNT; i++) {
-		bool rsa = i < 6;
+		bool rsa = i < RSA_SIG_COUNT;
+		CK_MECHANISM_TYPE type = expected_mechs[i];
+		bool crypt = type == CKM_RSA_PKCS || type == CKM_RSA_X_509;
 
 		memset(&info, 0, sizeof(info));
-		assert_int_equal(p->fn->C_GetMechanismInfo(
-					 p->slot, expected_mechs[i], &info),
+		assert_int_equal(p->fn->C_GetMechanismInfo(p->slot, type,
+							   &info),
 				 CKR_OK);
 		assert_true(info.flags & CKF_SIGN);
+		assert_true(info.flags & CKF_VERIFY);
 		assert_true(info.flags & CKF_HW);
-		assert_false(info.flags & (CKF_VERIFY | CKF_ENCRYPT |
-					   CKF_DECRYPT));
+		assert_int_equal(!!(info.flags & CKF_ENCRYPT), crypt);
+		assert_int_equal(!!(info.flags & CKF_DECRYPT), crypt);
 		assert_int_equal(info.ulMinKeySize, rsa ? 2048 : 256);
 		assert_int_equal(info.ulMaxKeySize, rsa ? 4096 : 521);
 		if (!rsa)
@@ -387,8 +397,7 @@ static void test_mechanism_info_refusals(void **state)
 
 	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot, CKM_MD5, &info),
 			 CKR_MECHANISM_INVALID);
-	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot,
-						   CKM_RSA_PKCS_PSS, &info),
+	assert_int_equal(p->fn->C_GetMechanismInfo(p->slot, CKM_DSA, &info),
 			 CKR_MECHANISM_INVALID);
 	assert_int_equal(p->fn->C_GetMechanismInfo(NO_SUCH_SLOT,
 						   CKM_RSA_PKCS, &info),

@@ -349,31 +349,38 @@ static void session_on_removed_token_fails_cleanly(void **state)
 
 static void mechanism_list_and_info(void **state)
 {
-	CK_MECHANISM_TYPE list[32];
+	CK_MECHANISM_TYPE list[40];
 	CK_MECHANISM_INFO info;
 	CK_ULONG count = 0;
 
 	(void)state;
 	assert_int_equal(token_mechanism_list(NULL, &count), CKR_OK);
-	/* 2 key generation, 12 signing, 5 digests */
-	assert_int_equal(count, 19);
+	/* 2 key generation, 14 RSA, 6 ECDSA, 5 digests */
+	assert_int_equal(count, 27);
 	count = 3;
 	assert_int_equal(token_mechanism_list(list, &count),
 			 CKR_BUFFER_TOO_SMALL);
-	assert_int_equal(count, 19);
-	count = 32;
+	assert_int_equal(count, 27);
+	count = 40;
 	assert_int_equal(token_mechanism_list(list, &count), CKR_OK);
-	assert_int_equal(count, 19);
+	assert_int_equal(count, 27);
 	for (CK_ULONG i = 0; i < count; i++)
 		assert_int_equal(token_mechanism_info(list[i], &info), CKR_OK);
 	assert_int_equal(token_mechanism_info(CKM_RSA_PKCS, &info), CKR_OK);
 	assert_int_equal(info.ulMinKeySize, 2048);
 	assert_int_equal(info.ulMaxKeySize, 4096);
-	assert_int_equal(info.flags, CKF_HW | CKF_SIGN);
+	assert_int_equal(info.flags, CKF_HW | CKF_SIGN | CKF_VERIFY |
+					     CKF_ENCRYPT | CKF_DECRYPT);
+	assert_int_equal(token_mechanism_info(CKM_RSA_PKCS_OAEP, &info),
+			 CKR_OK);
+	assert_int_equal(info.flags, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+	assert_int_equal(token_mechanism_info(CKM_SHA256_RSA_PKCS_PSS, &info),
+			 CKR_OK);
+	assert_int_equal(info.flags, CKF_HW | CKF_SIGN | CKF_VERIFY);
 	assert_int_equal(token_mechanism_info(CKM_ECDSA_SHA256, &info), CKR_OK);
 	assert_int_equal(info.ulMinKeySize, 256);
 	assert_int_equal(info.ulMaxKeySize, 521);
-	assert_int_equal(token_mechanism_info(CKM_RSA_PKCS_PSS, &info),
+	assert_int_equal(token_mechanism_info(CKM_DSA, &info),
 			 CKR_MECHANISM_INVALID);
 }
 

@@ -388,7 +388,10 @@ static void mechanism_must_fit_the_key(void **state)
 			 CKR_KEY_TYPE_INCONSISTENT);
 	assert_int_equal(sign_init(f->rw, CKM_RSA_PKCS, rsa.pub),
 			 CKR_KEY_TYPE_INCONSISTENT);
+	/* PSS needs its parameters. */
 	assert_int_equal(sign_init(f->rw, CKM_RSA_PKCS_PSS, rsa.priv),
+			 CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(sign_init(f->rw, CKM_DSA, rsa.priv),
 			 CKR_MECHANISM_INVALID);
 	assert_int_equal(sign_init(f->rw, CKM_SHA256_HMAC, rsa.priv),
 			 CKR_MECHANISM_INVALID);
