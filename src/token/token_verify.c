@@ -52,9 +52,12 @@ CK_RV token_verify_init(struct tc_session *session,
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
-	if (op->active)
-		rv = CKR_OPERATION_ACTIVE;
-	else if (m == NULL)
+	if (op->active) {
+		/* The running operation stays as it is. */
+		tc_mutex_unlock(&session->mod->lock);
+		return CKR_OPERATION_ACTIVE;
+	}
+	if (m == NULL)
 		rv = CKR_MECHANISM_INVALID;
 	else
 		rv = token_key_for_op_locked(session, key_id, CKO_PUBLIC_KEY,

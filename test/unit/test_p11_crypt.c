@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "p11_fixture.h"
+
+/*
+ * Verification, encryption and decryption through the function list with
+ * the fake TPM's keys, every result cross-checked with OpenSSL against the
+ * public key of CKA_PUBLIC_KEY_INFO; then each refusal and the operation
+ * state rules.
+ */
+
+#define MSG "the quick brown fox jumps over the lazy dog"
+#define MSG_LEN (sizeof(MSG) - 1)
+#define RSA_LEN 256
+#define NO_SUCH_SESSION ((CK_SESSION_HANDLE)987654)
+
+static CK_RSA_PKCS_OAEP_PARAMS oaep_sha256 = { CKM_SHA256, CKG_MGF1_SHA256,
+					       CKZ_DATA_SPECIFIED, NULL, 0 };
+static CK_RSA_PKCS_PSS_PARAMS pss_sha256 = { CKM_SHA256, CKG_MGF1_SHA256,
+					     32 };
+
+/* OpenSSL encrypts to the token's RSA key; out gets RSA_LEN bytes. */
+static void openssl_encrypt(struct p11 *p, CK_SESSION_HANDLE s, int padding,
+			    const EVP_MD *md, const void *label,
+			    size_t label_len, const void *in, size_t len,
+			    CK_BYTE *out)
+{
+	EVP_PKEY *key = p11_public_key(p, s, p->keys.rsa_pub);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+	size_t out_len = RSA_LEN;
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_PKEY_encrypt_init(ctx), 1);
+	assert_true(EVP_PKEY_CTX_set_rsa_padding(ctx, padding) > 0);
+	if (md != NULL) {
+		assert_true(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) > 0);
+		assert_true(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) > 0);
+	}
+	if (label_len > 0)
+		assert_true(EVP_PKEY_CTX_set0_rsa_oaep_label(
+				    ctx, OPENSSL_memdup(label, label_len),
+				    (int)label_len) > 0);
+	assert_int_equal(EVP_PKEY_encrypt(ctx, out, &out_len, in, len), 1);
+	assert_int_equal(out_len, RSA_LEN);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(key);
+}
+
+static CK_RV decrypt(struct p11 *p, CK_SESSION_HANDLE s, CK_MECHANISM *m,
+		     const CK_BYTE *ct, CK_ULONG ct_len, CK_BYTE *out,
+		     CK_ULONG *out_len)
+{
+	CK_RV rv = p->fn->C_DecryptInit(s, m, p->keys.rsa_priv);
+
+	if (rv != CKR_OK)
+		return rv;
+	return p->fn->C_Decrypt(s, (CK_BYTE_PTR)ct, ct_len, out, out_len);
+}
+
+static void test_decrypt_pkcs1_and_oaep(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM pkcs1 = { CKM_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM oaep = { CKM_RSA_PKCS_OAEP, &oaep_sha256,
+			      sizeof(oaep_sha256) };
+	CK_RSA_PKCS_OAEP_PARAMS labelled = oaep_sha256;
+	CK_MECHANISM oaep_l = { CKM_RSA_PKCS_OAEP, &labelled,
+				sizeof(labelled) };
+	CK_BYTE ct[RSA_LEN], out[RSA_LEN];
+	CK_ULONG len = sizeof(out);
+
+	openssl_encrypt(p, s, RSA_PKCS1_PADDING, NULL, NULL, 0, MSG, MSG_LEN,
+			ct);
+	assert_int_equal(decrypt(p, s, &pkcs1, ct, RSA_LEN, out, &len), CKR_OK);
+	assert_int_equal(len, MSG_LEN);
+	assert_memory_equal(out, MSG, MSG_LEN);
+
+	openssl_encrypt(p, s, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), NULL, 0,
+			MSG, MSG_LEN, ct);
+	len = sizeof(out);
+	assert_int_equal(decrypt(p, s, &oaep, ct, RSA_LEN, out, &len), CKR_OK);
+	assert_memory_equal(out, MSG, MSG_LEN);
+
+	openssl_encrypt(p, s, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), "lbl", 3,
+			MSG, MSG_LEN, ct);
+	labelled.pSourceData = (CK_VOID_PTR) "lbl";
+	labelled.ulSourceDataLen = 3;
+	len = sizeof(out);
+	assert_int_equal(decrypt(p, s, &oaep_l, ct, RSA_LEN, out, &len),
+			 CKR_OK);
+	assert_memory_equal(out, MSG, MSG_LEN);
+	/* The wrong label, or no label, is a bad ciphertext. */
+	len = sizeof(out);
+	assert_int_equal(decrypt(p, s, &oaep, ct, RSA_LEN, out, &len),
+			 CKR_ENCRYPTED_DATA_INVALID);
+}
+
+/* Length query, short buffer (kept), then the result; one TPM use. */
+static void test_decrypt_length_protocol(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM pkcs1 = { CKM_RSA_PKCS, NULL, 0 };
+	CK_BYTE ct[RSA_LEN], out[RSA_LEN];
+	CK_ULONG len = 0;
+
+	openssl_encrypt(p, s, RSA_PKCS1_PADDING, NULL, NULL, 0, MSG, MSG_LEN,
+			ct);
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_priv),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, NULL, &len), CKR_OK);
+	assert_int_equal(len, RSA_LEN);
+	len = 4;
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, out, &len),
+			 CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(len, MSG_LEN);
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, NULL, &len), CKR_OK);
+	assert_int_equal(len, MSG_LEN);
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, out, &len), CKR_OK);
+	assert_memory_equal(out, MSG, MSG_LEN);
+	/* Done: the operation is over. */
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, out, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+}
+
+static void test_decrypt_refusals(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_rw(p);
+	CK_MECHANISM pkcs1 = { CKM_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM bad_oaep = { CKM_RSA_PKCS_OAEP, NULL, 0 };
+	CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+	CK_BYTE ct[RSA_LEN] = { 1 }, out[RSA_LEN];
+	CK_ULONG len = sizeof(out);
+
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_priv),
+			 CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(p11_login(p, s, CKU_USER, USER_PIN), CKR_OK);
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.ec_priv),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_pub),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(p->fn->C_DecryptInit(s, &sha, p->keys.rsa_priv),
+			 CKR_MECHANISM_INVALID);
+	assert_int_equal(p->fn->C_DecryptInit(s, &bad_oaep, p->keys.rsa_priv),
+			 CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(p->fn->C_DecryptInit(s, NULL, p->keys.rsa_priv),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, 0),
+			 CKR_KEY_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_DecryptInit(NO_SUCH_SESSION, &pkcs1,
+					      p->keys.rsa_priv),
+			 CKR_SESSION_HANDLE_INVALID);
+	/* Wrong length, then a block whose padding is wrong. */
+	assert_int_equal(decrypt(p, s, &pkcs1, ct, RSA_LEN - 1, out, &len),
+			 CKR_ENCRYPTED_DATA_LEN_RANGE);
+	assert_int_equal(decrypt(p, s, &pkcs1, ct, RSA_LEN, out, &len),
+			 CKR_ENCRYPTED_DATA_INVALID);
+	/* A NULL length pointer ends the operation too. */
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_priv),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_priv),
+			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, out, NULL),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_Decrypt(s, ct, RSA_LEN, out, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	/* RSA is one-part. */
+	assert_int_equal(p->fn->C_DecryptInit(s, &pkcs1, p->keys.rsa_priv),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_DecryptUpdate(s, ct, RSA_LEN, out, &len),
+			 CKR_FUNCTION_NOT_SUPPORTED);
+	assert_int_equal(p->fn->C_DecryptFinal(s, out, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+}
+
+/* Encrypt in the module, decrypt in the (fake) TPM, for each padding. */
+static void test_encrypt_round_trip(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM mechs[] = {
+		{ CKM_RSA_PKCS, NULL, 0 },
+		{ CKM_RSA_PKCS_OAEP, &oaep_sha256, sizeof(oaep_sha256) },
+		{ CKM_RSA_X_509, NULL, 0 },
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		CK_BYTE ct[RSA_LEN], out[RSA_LEN];
+		CK_ULONG ct_len = 0, len = sizeof(out);
+
+		assert_int_equal(p->fn->C_EncryptInit(s, &mechs[i],
+						      p->keys.rsa_pub),
+				 CKR_OK);
+		assert_int_equal(p->fn->C_Encrypt(s, (CK_BYTE_PTR)MSG, MSG_LEN,
+						  NULL, &ct_len),
+				 CKR_OK);
+		assert_int_equal(ct_len, RSA_LEN);
+		ct_len = 10;
+		assert_int_equal(p->fn->C_Encrypt(s, (CK_BYTE_PTR)MSG, MSG_LEN,
+						  ct, &ct_len),
+				 CKR_BUFFER_TOO_SMALL);
+		ct_len = sizeof(ct);
+		assert_int_equal(p->fn->C_Encrypt(s, (CK_BYTE_PTR)MSG, MSG_LEN,
+						  ct, &ct_len),
+				 CKR_OK);
+		assert_int_equal(decrypt(p, s, &mechs[i], ct, ct_len, out,
+					 &len),
+				 CKR_OK);
+		assert_memory_equal(out + len - MSG_LEN, MSG, MSG_LEN);
+	}
+}
+
+static void test_encrypt_refusals(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_ro(p);
+	CK_MECHANISM pkcs1 = { CKM_RSA_PKCS, NULL, 0 };
+	CK_BYTE big[RSA_LEN - 10] = { 0 }, out[RSA_LEN];
+	CK_ULONG len = sizeof(out);
+
+	/* A public key needs no login; a private one cannot encrypt. */
+	assert_int_equal(p->fn->C_EncryptInit(s, &pkcs1, p->keys.ec_pub),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(p->fn->C_EncryptInit(s, &pkcs1, p->keys.rsa_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_Encrypt(s, big, sizeof(big), out, &len),
+			 CKR_DATA_LEN_RANGE);
+	assert_int_equal(p->fn->C_Encrypt(s, big, 1, out, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_EncryptInit(s, &pkcs1, p->keys.rsa_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_EncryptUpdate(s, big, 1, out, &len),
+			 CKR_FUNCTION_NOT_SUPPORTED);
+	assert_int_equal(p->fn->C_EncryptFinal(s, out, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_EncryptFinal(s, out, NULL),
+			 CKR_ARGUMENTS_BAD);
+}
+
+/* Signs with the token, verifies with C_Verify in a public session. */
+static void sign_and_verify(struct p11 *p, CK_MECHANISM *m,
+			    CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub,
+			    const CK_BYTE *data, CK_ULONG len)
+{
+	CK_SESSION_HANDLE user = p11_open_user(p);
+	CK_SESSION_HANDLE pub_s;
+	CK_BYTE sig[RSA_LEN];
+	CK_ULONG sig_len = sizeof(sig);
+
+	assert_int_equal(p->fn->C_SignInit(user, m, priv), CKR_OK);
+	assert_int_equal(p->fn->C_Sign(user, (CK_BYTE_PTR)data, len, sig,
+				       &sig_len),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_Logout(user), CKR_OK);
+	pub_s = p11_open_ro(p);
+	assert_int_equal(p->fn->C_VerifyInit(pub_s, m, pub), CKR_OK);
+	assert_int_equal(p->fn->C_Verify(pub_s, (CK_BYTE_PTR)data, len, sig,
+					 sig_len),
+			 CKR_OK);
+	/* Altered: invalid, and the operation is over. */
+	sig[sig_len / 2] ^= 1;
+	assert_int_equal(p->fn->C_VerifyInit(pub_s, m, pub), CKR_OK);
+	assert_int_equal(p->fn->C_Verify(pub_s, (CK_BYTE_PTR)data, len, sig,
+					 sig_len),
+			 CKR_SIGNATURE_INVALID);
+	assert_int_equal(p->fn->C_Verify(pub_s, (CK_BYTE_PTR)data, len, sig,
+					 sig_len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_VerifyInit(pub_s, m, pub), CKR_OK);
+	assert_int_equal(p->fn->C_Verify(pub_s, (CK_BYTE_PTR)data, len, sig,
+					 sig_len - 1),
+			 CKR_SIGNATURE_LEN_RANGE);
+	assert_int_equal(p->fn->C_CloseSession(pub_s), CKR_OK);
+	assert_int_equal(p->fn->C_CloseSession(user), CKR_OK);
+}
+
+static void test_verify_every_kind(void **state)
+{
+	struct p11 *p = *state;
+	CK_MECHANISM pkcs1 = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &pss_sha256,
+			     sizeof(pss_sha256) };
+	CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
+	CK_MECHANISM ecdsa = { CKM_ECDSA_SHA256, NULL, 0 };
+	CK_MECHANISM ecdsa_raw = { CKM_ECDSA, NULL, 0 };
+	CK_BYTE digest[32] = { 9, 8, 7 };
+
+	sign_and_verify(p, &pkcs1, p->keys.rsa_priv, p->keys.rsa_pub,
+			(CK_BYTE_PTR)MSG, MSG_LEN);
+	sign_and_verify(p, &pss, p->keys.rsa_priv, p->keys.rsa_pub,
+			(CK_BYTE_PTR)MSG, MSG_LEN);
+	sign_and_verify(p, &raw, p->keys.rsa_priv, p->keys.rsa_pub,
+			(CK_BYTE_PTR)MSG, MSG_LEN);
+	sign_and_verify(p, &ecdsa, p->keys.ec_priv, p->keys.ec_pub,
+			(CK_BYTE_PTR)MSG, MSG_LEN);
+	sign_and_verify(p, &ecdsa_raw, p->keys.ec_priv, p->keys.ec_pub,
+			digest, sizeof(digest));
+}
+
+static void test_verify_multi_part_and_refusals(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_ro(p);
+	CK_MECHANISM ecdsa = { CKM_ECDSA_SHA256, NULL, 0 };
+	CK_MECHANISM raw = { CKM_ECDSA, NULL, 0 };
+	CK_MECHANISM pss_no_param = { CKM_RSA_PKCS_PSS, NULL, 0 };
+	CK_BYTE sig[64] = { 0 };
+
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_priv),
+			 CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.rsa_pub),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(p->fn->C_VerifyInit(s, &pss_no_param,
+					     p->keys.rsa_pub),
+			 CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_pub),
+			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, (CK_BYTE_PTR)MSG, 3), CKR_OK);
+	assert_int_equal(p->fn->C_Verify(s, (CK_BYTE_PTR)MSG, 3, sig, 64),
+			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),
+			 CKR_SIGNATURE_INVALID);
+	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	/* One-part mechanisms refuse updates and end. */
+	assert_int_equal(p->fn->C_VerifyInit(s, &raw, p->keys.ec_pub), CKR_OK);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, (CK_BYTE_PTR)MSG, 3),
+			 CKR_FUNCTION_NOT_SUPPORTED);
+	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	/* Bad pointers end the operation. */
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_Verify(s, NULL, 3, sig, 64),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_VerifyFinal(s, sig, 64),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_VerifyInit(s, NULL, p->keys.ec_pub),
+			 CKR_ARGUMENTS_BAD);
+}
+
+/* A session closed with operations running frees them (LeakSanitizer). */
+static void test_close_with_operations_running(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM oaep = { CKM_RSA_PKCS_OAEP, &oaep_sha256,
+			      sizeof(oaep_sha256) };
+	CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &pss_sha256,
+			     sizeof(pss_sha256) };
+
+	assert_int_equal(p->fn->C_EncryptInit(s, &oaep, p->keys.rsa_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_DecryptInit(s, &oaep, p->keys.rsa_priv),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_VerifyInit(s, &pss, p->keys.rsa_pub), CKR_OK);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, (CK_BYTE_PTR)MSG, 5), CKR_OK);
+	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
+}
+
+#define T(name) \
+	cmocka_unit_test_setup_teardown(name, p11_setup_keys, p11_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_decrypt_pkcs1_and_oaep),
+		T(test_decrypt_length_protocol),
+		T(test_decrypt_refusals),
+		T(test_encrypt_round_trip),
+		T(test_encrypt_refusals),
+		T(test_verify_every_kind),
+		T(test_verify_multi_part_and_refusals),
+		T(test_close_with_operations_running),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
