@@ -111,28 +111,6 @@ EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIB
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping, CK_OBJECT_HANDLE key, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)mech;
-	(void)wrapping;
-	(void)key;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE unwrapping, CK_BYTE_PTR in, CK_ULONG in_len, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
-{
-	(void)mech;
-	(void)unwrapping;
-	(void)in;
-	(void)in_len;
-	(void)tmpl;
-	(void)count;
-	(void)key;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
 {
 	(void)mech;

@@ -256,6 +256,17 @@ CK_RV token_reinit(struct tc_module *mod, int64_t token_id, const char *label,
 CK_RV token_init_pin(struct tc_session *session, const uint8_t *pin,
 		     size_t len);
 
+/*
+ * C_WrapKey and C_UnwrapKey: the token has no wrapping mechanism and its
+ * keys never leave the TPM.  The answer names the first reason:
+ * CKR_WRAPPING_KEY_HANDLE_INVALID / CKR_UNWRAPPING_KEY_HANDLE_INVALID,
+ * CKR_KEY_HANDLE_INVALID, CKR_KEY_NOT_WRAPPABLE (not a private or secret
+ * key), CKR_KEY_UNEXTRACTABLE, else CKR_MECHANISM_INVALID.
+ */
+CK_RV token_wrap_check(struct tc_session *session, int64_t wrapping_id,
+		       int64_t key_id);
+CK_RV token_unwrap_check(struct tc_session *session, int64_t unwrapping_id);
+
 /* Readable text for a result, for the CLI. */
 const char *token_rv_text(CK_RV rv);
 

@@ -303,3 +303,38 @@ CK_RV token_key_for_op_locked(struct tc_session *session, int64_t key_id,
 	*key = obj;
 	return CKR_OK;
 }
+
+CK_RV token_wrap_check(struct tc_session *session, int64_t wrapping_id,
+		       int64_t key_id)
+{
+	struct tc_object *wrapping, *key;
+	unsigned long cls = 0;
+	CK_RV rv = CKR_MECHANISM_INVALID;
+
+	tc_mutex_lock(&session->mod->lock);
+	wrapping = lookup_locked(session, wrapping_id);
+	key = lookup_locked(session, key_id);
+	if (wrapping == NULL)
+		rv = CKR_WRAPPING_KEY_HANDLE_INVALID;
+	else if (key == NULL)
+		rv = CKR_KEY_HANDLE_INVALID;
+	else if (!attrs_get_ulong(&key->attrs, CKA_CLASS, &cls) ||
+		 (cls != CKO_PRIVATE_KEY && cls != CKO_SECRET_KEY))
+		rv = CKR_KEY_NOT_WRAPPABLE;
+	else if (!attrs_get_bool(&key->attrs, CKA_EXTRACTABLE, false))
+		rv = CKR_KEY_UNEXTRACTABLE;
+	tc_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+CK_RV token_unwrap_check(struct tc_session *session, int64_t unwrapping_id)
+{
+	CK_RV rv;
+
+	tc_mutex_lock(&session->mod->lock);
+	rv = lookup_locked(session, unwrapping_id) ?
+		     CKR_MECHANISM_INVALID :
+		     CKR_UNWRAPPING_KEY_HANDLE_INVALID;
+	tc_mutex_unlock(&session->mod->lock);
+	return rv;
+}

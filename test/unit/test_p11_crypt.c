@@ -372,6 +372,45 @@ static void test_close_with_operations_running(void **state)
 	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
 }
 
+/* No key leaves the TPM: wrapping says why, precisely. */
+static void test_wrap_and_unwrap_refusals(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
+	CK_BYTE out[512];
+	CK_ULONG len = sizeof(out);
+	CK_OBJECT_HANDLE h = 0;
+
+	assert_int_equal(p->fn->C_WrapKey(s, &m, p->keys.rsa_pub,
+					  p->keys.ec_priv, out, &len),
+			 CKR_KEY_UNEXTRACTABLE);
+	assert_int_equal(p->fn->C_WrapKey(s, &m, p->keys.rsa_pub,
+					  p->keys.ec_pub, out, &len),
+			 CKR_KEY_NOT_WRAPPABLE);
+	assert_int_equal(p->fn->C_WrapKey(s, &m, 987654, p->keys.ec_priv, out,
+					  &len),
+			 CKR_WRAPPING_KEY_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_WrapKey(s, &m, p->keys.rsa_pub, 987654, out,
+					  &len),
+			 CKR_KEY_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_WrapKey(s, NULL, p->keys.rsa_pub,
+					  p->keys.ec_priv, out, &len),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_UnwrapKey(s, &m, p->keys.rsa_priv, out, 256,
+					    NULL, 0, &h),
+			 CKR_MECHANISM_INVALID);
+	assert_int_equal(p->fn->C_UnwrapKey(s, &m, 987654, out, 256, NULL, 0,
+					    &h),
+			 CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+	assert_int_equal(p->fn->C_UnwrapKey(s, &m, p->keys.rsa_priv, NULL, 256,
+					    NULL, 0, &h),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_WrapKey(987654, &m, 1, 2, out, &len),
+			 CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(h, 0);
+}
+
 #define T(name) \
 	cmocka_unit_test_setup_teardown(name, p11_setup_keys, p11_teardown)
 
@@ -386,6 +425,7 @@ int main(void)
 		T(test_verify_every_kind),
 		T(test_verify_multi_part_and_refusals),
 		T(test_close_with_operations_running),
+		T(test_wrap_and_unwrap_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
