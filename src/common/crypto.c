@@ -243,3 +243,27 @@ out:
 	EVP_KDF_free(kdf);
 	return ok;
 }
+
+bool crypto_aes128_cfb_encrypt(const uint8_t *key, const uint8_t *in,
+			       size_t len, uint8_t *out)
+{
+	static const uint8_t zero_iv[16];
+	OSSL_LIB_CTX *ctx = crypto_libctx();
+	EVP_CIPHER *cipher = NULL;
+	EVP_CIPHER_CTX *cctx = NULL;
+	int n = 0, tail = 0;
+	bool ok = false;
+
+	if (ctx == NULL || len > INT32_MAX)
+		return false;
+	cipher = EVP_CIPHER_fetch(ctx, "AES-128-CFB", NULL);
+	cctx = EVP_CIPHER_CTX_new();
+	if (cipher != NULL && cctx != NULL &&
+	    EVP_EncryptInit_ex2(cctx, cipher, key, zero_iv, NULL) == 1 &&
+	    EVP_EncryptUpdate(cctx, out, &n, in, (int)len) == 1 &&
+	    EVP_EncryptFinal_ex(cctx, out + n, &tail) == 1)
+		ok = (size_t)(n + tail) == len;
+	EVP_CIPHER_CTX_free(cctx);
+	EVP_CIPHER_free(cipher);
+	return ok;
+}

@@ -72,6 +72,13 @@ bool crypto_aead_open(const uint8_t *key, const void *aad, size_t aad_len,
 bool crypto_pin_auth(const void *pin, size_t pin_len, const uint8_t *salt,
 		     size_t salt_len, uint8_t *out);
 
+/*
+ * AES-128-CFB encryption with a zero IV (the TPM's duplication inner
+ * wrapper); key is 16 bytes, out gets len bytes.  False on failure.
+ */
+bool crypto_aes128_cfb_encrypt(const uint8_t *key, const uint8_t *in,
+			       size_t len, uint8_t *out);
+
 /* Releases the private library context (C_Finalize, tests). */
 void crypto_shutdown(void);
 

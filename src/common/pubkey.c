@@ -6,6 +6,8 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
@@ -98,5 +100,33 @@ bool pubkey_ec_spki(const char *curve, const uint8_t *point, size_t point_len,
 	EVP_PKEY_free(pkey);
 	if (!ok)
 		log_err("cannot encode an EC public key");
+	return ok;
+}
+
+bool pubkey_ec_point_of(const char *curve, const uint8_t *d, size_t d_len,
+			uint8_t *point, size_t point_len)
+{
+	int nid = OBJ_sn2nid(curve);
+	EC_GROUP *group;
+	EC_POINT *q = NULL;
+	BIGNUM *scalar = BN_bin2bn(d, (int)d_len, NULL);
+	BN_CTX *bn = BN_CTX_new_ex(crypto_libctx());
+	bool ok = false;
+
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(curve);
+	group = EC_GROUP_new_by_curve_name_ex(crypto_libctx(), NULL, nid);
+	if (group != NULL)
+		q = EC_POINT_new(group);
+	/* 0 < d < order, then Q = dG. */
+	if (q != NULL && scalar != NULL && bn != NULL && !BN_is_zero(scalar) &&
+	    BN_cmp(scalar, EC_GROUP_get0_order(group)) < 0 &&
+	    EC_POINT_mul(group, q, scalar, NULL, NULL, bn) == 1)
+		ok = EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED,
+					point, point_len, bn) == point_len;
+	BN_clear_free(scalar);
+	EC_POINT_free(q);
+	EC_GROUP_free(group);
+	BN_CTX_free(bn);
 	return ok;
 }

@@ -23,4 +23,12 @@ bool pubkey_rsa_spki(const uint8_t *modulus, size_t modulus_len,
 bool pubkey_ec_spki(const char *curve, const uint8_t *point, size_t point_len,
 		    uint8_t **der, size_t *der_len);
 
+/*
+ * The uncompressed public point 04 || X || Y of an EC private scalar d on
+ * a curve (OpenSSL's name); point holds 1 + 2 * field bytes.  False when
+ * d is not a valid scalar for the curve.
+ */
+bool pubkey_ec_point_of(const char *curve, const uint8_t *d, size_t d_len,
+			uint8_t *point, size_t point_len);
+
 #endif /* TPMCARD_COMMON_PUBKEY_H */

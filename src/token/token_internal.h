@@ -192,6 +192,7 @@ struct tc_new_object {
 	struct tpm_blob blob;	/* empty: no TPM part */
 	const uint8_t *auth;	/* the key auth wrapped under the token */
 	size_t auth_len;
+	uint8_t wrapped[TC_WRAPPED_AUTH_LEN]; /* room for auth, if wanted */
 };
 
 /*

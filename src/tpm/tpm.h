@@ -195,4 +195,30 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 			  enum crypto_digest hash, const uint8_t *digest,
 			  size_t digest_len, uint8_t *out, size_t out_len);
 
+/* An existing private key, to be imported (RSA: n, e, p; EC: Q, d). */
+struct tpm_import_key {
+	enum tpm_key_type type;
+	const uint8_t *modulus;	/* big-endian n */
+	size_t modulus_len;
+	uint32_t exponent;
+	const uint8_t *prime;	/* one prime factor p */
+	size_t prime_len;
+	enum tpm_curve curve;
+	const uint8_t *x, *y;	/* the public point, field-size each */
+	const uint8_t *d;	/* the private scalar */
+	size_t d_len;
+};
+
+/*
+ * TPM2_Import of a private key under the SRK with authValue auth: the key
+ * is wrapped for the transfer (an inner duplication wrapper whose AES key
+ * travels as an encrypted command parameter), so it never crosses the TPM
+ * interface in clear.  The key is then loaded once: a key whose parts do
+ * not match is TPM_E_BAD_INPUT.  The imported key is unrestricted, sign
+ * and decrypt, noDA, and can never be duplicated out again.
+ */
+enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
+			   const uint8_t *auth, size_t auth_len,
+			   struct tpm_blob *out, struct tpm_pubkey *pub);
+
 #endif /* TPMCARD_TPM_TPM_H */

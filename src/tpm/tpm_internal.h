@@ -35,6 +35,9 @@ struct tpm_key {
 	struct tpm_pubkey pub;
 };
 
+/* The TPM's id of a curve; TPM2_ECC_NONE for none. */
+TPMI_ECC_CURVE tpm_curve_id(enum tpm_curve curve);
+
 /* Maps a TSS2_RC to a tpm_rc, logging what failed, decoded, once. */
 enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
 

@@ -11,7 +11,7 @@
 #define TC_LOG_LAYER TC_LAYER_TPM
 #include "common/log.h"
 
-static TPMI_ECC_CURVE curve_to_tpm(enum tpm_curve curve)
+TPMI_ECC_CURVE tpm_curve_id(enum tpm_curve curve)
 {
 	switch (curve) {
 	case TPM_CURVE_P256:
@@ -66,7 +66,7 @@ static bool key_template(const struct tpm_key_spec *spec, TPM2B_PUBLIC *pub)
 		area->type = TPM2_ALG_ECC;
 		area->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
 		area->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-		area->parameters.eccDetail.curveID = curve_to_tpm(spec->curve);
+		area->parameters.eccDetail.curveID = tpm_curve_id(spec->curve);
 		area->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
 		return area->parameters.eccDetail.curveID != TPM2_ECC_NONE;
 	}

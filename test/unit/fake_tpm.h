@@ -41,6 +41,7 @@ enum fake_tpm_op {
 	FAKE_TPM_KEY_LOAD, /* the first use of an opened key */
 	FAKE_TPM_RSA_PRIVATE,
 	FAKE_TPM_ECDSA,
+	FAKE_TPM_KEY_IMPORT,
 	FAKE_TPM_OP_COUNT,
 };
 

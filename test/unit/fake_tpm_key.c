@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include "fake_tpm_internal.h"
@@ -106,6 +107,135 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	}
 	obj = fake_object_add(spec->type == TPM_KEY_RSA ? FAKE_OBJ_RSA :
 							  FAKE_OBJ_EC);
+	if (obj == NULL) {
+		EVP_PKEY_free(pkey);
+		return TPM_E_NO_MEMORY;
+	}
+	obj->pkey = pkey;
+	memcpy(obj->auth, auth, auth_len);
+	obj->auth_len = auth_len;
+	return fake_blob_make(obj, pub, out);
+}
+
+/* RSA from n, e and one prime: the other parts derived as a TPM does. */
+static EVP_PKEY *rsa_from_prime(const struct tpm_import_key *key)
+{
+	BN_CTX *bn = BN_CTX_new();
+	BIGNUM *n = BN_bin2bn(key->modulus, (int)key->modulus_len, NULL);
+	BIGNUM *p = BN_bin2bn(key->prime, (int)key->prime_len, NULL);
+	BIGNUM *e = BN_new(), *q = BN_new(), *r = BN_new(), *d = BN_new();
+	BIGNUM *p1 = BN_new(), *q1 = BN_new(), *phi = BN_new();
+	BIGNUM *dp = BN_new(), *dq = BN_new(), *qi = BN_new();
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	if (bn && n && p && e && q && r && d && p1 && q1 && phi && dp && dq &&
+	    qi && bld && BN_set_word(e, key->exponent) &&
+	    BN_div(q, r, n, p, bn) && BN_is_zero(r) && !BN_is_one(p) &&
+	    BN_sub(p1, p, BN_value_one()) && BN_sub(q1, q, BN_value_one()) &&
+	    BN_mul(phi, p1, q1, bn) && BN_mod_inverse(d, e, phi, bn) &&
+	    BN_mod(dp, d, p1, bn) && BN_mod(dq, d, q1, bn) &&
+	    BN_mod_inverse(qi, q, p, bn) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+				   qi))
+		params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = params ? EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL) : NULL;
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	BN_free(q);
+	BN_free(r);
+	BN_free(p1);
+	BN_free(q1);
+	BN_clear_free(p);
+	BN_clear_free(d);
+	BN_clear_free(phi);
+	BN_clear_free(dp);
+	BN_clear_free(dq);
+	BN_clear_free(qi);
+	BN_CTX_free(bn);
+	return pkey;
+}
+
+/* EC from the point and scalar; refused when they do not match. */
+static EVP_PKEY *ec_from_scalar(const struct tpm_import_key *key)
+{
+	size_t width = tpm_curve_bytes(key->curve);
+	uint8_t point[1 + 2 * 66];
+	BIGNUM *d = BN_bin2bn(key->d, (int)key->d_len, NULL);
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL, *check = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	point[0] = 0x04;
+	memcpy(point + 1, key->x, width);
+	memcpy(point + 1 + width, key->y, width);
+	if (d && bld && curve_group(key->curve) &&
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+					    curve_group(key->curve), 0) &&
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+					     point, 1 + 2 * width) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d))
+		params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = params ? EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL) : NULL;
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+		pkey = NULL;
+	check = pkey ? EVP_PKEY_CTX_new(pkey, NULL) : NULL;
+	if (pkey != NULL && (check == NULL || EVP_PKEY_pairwise_check(check) != 1)) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+	EVP_PKEY_CTX_free(check);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(d);
+	return pkey;
+}
+
+enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
+			   const uint8_t *auth, size_t auth_len,
+			   struct tpm_blob *out, struct tpm_pubkey *pub)
+{
+	struct tpm_key_spec spec = { .type = key->type,
+				     .rsa_bits = (unsigned int)
+							 key->modulus_len * 8,
+				     .curve = key->curve };
+	struct fake_object *obj;
+	EVP_PKEY *pkey;
+	enum tpm_rc rc;
+
+	(void)tpm;
+	memset(out, 0, sizeof(*out));
+	if (fake_enter(FAKE_TPM_KEY_IMPORT, &rc))
+		return rc;
+	if (auth_len > FAKE_AUTH_MAX || !spec_supported(&spec))
+		return TPM_E_BAD_INPUT;
+	pkey = key->type == TPM_KEY_RSA ? rsa_from_prime(key) :
+					  ec_from_scalar(key);
+	if (pkey == NULL || !public_numbers(pkey, &spec, pub)) {
+		EVP_PKEY_free(pkey);
+		return TPM_E_BAD_INPUT;
+	}
+	pub->exponent = key->exponent;
+	obj = fake_object_add(key->type == TPM_KEY_RSA ? FAKE_OBJ_RSA :
+							 FAKE_OBJ_EC);
 	if (obj == NULL) {
 		EVP_PKEY_free(pkey);
 		return TPM_E_NO_MEMORY;
