@@ -161,7 +161,6 @@ EXPORT CK_RV C_GetInfo(CK_INFO_PTR info)
 	return CKR_OK;
 }
 
-extern CK_FUNCTION_LIST p11_function_list;
 
 EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {

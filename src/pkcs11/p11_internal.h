@@ -16,6 +16,9 @@
 #define EXPORT __attribute__((visibility("default")))
 #define EMPTY_SLOT_ID ((CK_SLOT_ID)0)
 
+/* The 2.40 function list (p11_function_list.c). */
+extern CK_FUNCTION_LIST p11_function_list;
+
 /* CKR_OK with *mod set when initialized in this process. */
 CK_RV p11_module(struct tc_module **mod);
 

@@ -13,6 +13,9 @@ def test_exports_only_pkcs11_entry_points():
     names = [line.split()[-1] for line in out.splitlines() if line.strip()]
     assert "C_GetFunctionList" in names
     assert "C_Initialize" in names
+    # PKCS#11 3.0 interface discovery, and the 3.0 functions.
+    assert "C_GetInterfaceList" in names and "C_GetInterface" in names
+    assert "C_SessionCancel" in names and "C_MessageVerifyFinal" in names
     assert [n for n in names if not n.startswith("C_")] == []
 
 
