@@ -121,7 +121,7 @@ EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list,
 		return rv;
 	if (count == NULL)
 		return CKR_ARGUMENTS_BAD;
-	return token_mechanism_list(list, count);
+	return token_mechanism_list(ref.mod, list, count);
 }
 
 EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
@@ -134,7 +134,7 @@ EXPORT CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
 		return rv;
 	if (info == NULL)
 		return CKR_ARGUMENTS_BAD;
-	return token_mechanism_info(type, info);
+	return token_mechanism_info(ref.mod, type, info);
 }
 
 EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot,

@@ -64,9 +64,14 @@ CK_RV token_get_slot_info(struct tc_module *mod, int64_t token_id,
 /* The info of the empty slot (no initialized token in it). */
 void token_empty_slot_info(CK_SLOT_INFO *slot, CK_TOKEN_INFO *token);
 
-/* Mechanisms. */
-CK_RV token_mechanism_list(CK_MECHANISM_TYPE *list, CK_ULONG *count);
-CK_RV token_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info);
+/*
+ * Mechanisms, as far as the connected TPM supports their keys (asked of
+ * it once per connection; without a TPM, the whole table).
+ */
+CK_RV token_mechanism_list(struct tc_module *mod, CK_MECHANISM_TYPE *list,
+			   CK_ULONG *count);
+CK_RV token_mechanism_info(struct tc_module *mod, CK_MECHANISM_TYPE type,
+			   CK_MECHANISM_INFO *info);
 
 /* Sessions. */
 CK_RV token_session_open(struct tc_module *mod, int64_t token_id, bool rw,

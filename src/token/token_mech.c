@@ -52,27 +52,92 @@ static const struct {
 
 #define MECHANISM_COUNT (sizeof(mechanisms) / sizeof(mechanisms[0]))
 
-CK_RV token_mechanism_list(CK_MECHANISM_TYPE *list, CK_ULONG *count)
-{
-	CK_ULONG cap = *count;
+static const unsigned int rsa_bits[3] = { 2048, 3072, 4096 };
+static const unsigned int curve_bits[4] = { 0, 256, 384, 521 };
 
-	*count = MECHANISM_COUNT;
-	if (list == NULL)
-		return CKR_OK;
-	if (cap < MECHANISM_COUNT)
-		return CKR_BUFFER_TOO_SMALL;
-	for (size_t i = 0; i < MECHANISM_COUNT; i++)
-		list[i] = mechanisms[i].type;
-	return CKR_OK;
+/*
+ * A mechanism's key sizes as this TPM can make them: RSA from 2048 to the
+ * largest size it has, EC from its smallest curve to its largest.  False
+ * when it has none, and the mechanism is then not offered.
+ */
+static bool fit_to_tpm(const struct tpm_caps *caps, CK_MECHANISM_INFO *info)
+{
+	bool rsa = info->ulMinKeySize == 2048;
+	CK_ULONG min = 0, max = 0;
+
+	if (info->ulMinKeySize == 0)
+		return true; /* no key: a digest */
+	for (int i = 0; i < 3; i++) {
+		unsigned int bits = rsa ? rsa_bits[i] : curve_bits[i + 1];
+
+		if (!(rsa ? caps->rsa[i] : caps->curve[i + 1]))
+			continue;
+		if (min == 0)
+			min = bits;
+		max = bits;
+	}
+	info->ulMinKeySize = min;
+	info->ulMaxKeySize = max;
+	return max != 0;
 }
 
-CK_RV token_mechanism_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
+/*
+ * The TPM's capabilities, asked once per connection; without a TPM the
+ * table is reported as it stands (a TPM that appears later may narrow it).
+ */
+static bool tpm_caps_locked(struct tc_module *mod, struct tpm_caps *caps)
 {
+	struct tpm *tpm;
+	bool known = token_tpm_locked(mod, &tpm) == CKR_OK &&
+		     tpm_caps(tpm, caps) == TPM_OK;
+
+	token_release_tpm_if_idle_locked(mod);
+	return known;
+}
+
+/* Fills info when the mechanism is offered here. */
+static bool offered(size_t i, const struct tpm_caps *caps, bool known,
+		    CK_MECHANISM_INFO *info)
+{
+	*info = mechanisms[i].info;
+	return !known || fit_to_tpm(caps, info);
+}
+
+CK_RV token_mechanism_list(struct tc_module *mod, CK_MECHANISM_TYPE *list,
+			   CK_ULONG *count)
+{
+	CK_MECHANISM_INFO info;
+	struct tpm_caps caps;
+	CK_ULONG cap = *count, n = 0;
+	bool known;
+
+	tc_mutex_lock(&mod->lock);
+	known = tpm_caps_locked(mod, &caps);
+	tc_mutex_unlock(&mod->lock);
 	for (size_t i = 0; i < MECHANISM_COUNT; i++) {
-		if (mechanisms[i].type == type) {
-			*info = mechanisms[i].info;
-			return CKR_OK;
-		}
+		if (!offered(i, &caps, known, &info))
+			continue;
+		if (list != NULL && n < cap)
+			list[n] = mechanisms[i].type;
+		n++;
 	}
+	*count = n;
+	return list != NULL && cap < n ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+}
+
+CK_RV token_mechanism_info(struct tc_module *mod, CK_MECHANISM_TYPE type,
+			   CK_MECHANISM_INFO *info)
+{
+	struct tpm_caps caps;
+	bool known;
+
+	tc_mutex_lock(&mod->lock);
+	known = tpm_caps_locked(mod, &caps);
+	tc_mutex_unlock(&mod->lock);
+	for (size_t i = 0; i < MECHANISM_COUNT; i++)
+		if (mechanisms[i].type == type)
+			return offered(i, &caps, known, info) ?
+				       CKR_OK :
+				       CKR_MECHANISM_INVALID;
 	return CKR_MECHANISM_INVALID;
 }

@@ -195,6 +195,20 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 			  enum crypto_digest hash, const uint8_t *digest,
 			  size_t digest_len, uint8_t *out, size_t out_len);
 
+/*
+ * What the TPM can make, asked once per connection and cached (at most
+ * five commands: TPM2_TestParms for each RSA size, one
+ * TPM2_GetCapability for the curves, one for the fixed properties).
+ */
+struct tpm_caps {
+	bool rsa[3];		/* RSA 2048, 3072, 4096 keys */
+	bool curve[4];		/* by enum tpm_curve; [0] unused */
+	char manufacturer[5];	/* TPM_PT_MANUFACTURER as text */
+	uint32_t firmware1;	/* TPM_PT_FIRMWARE_VERSION_1 */
+	uint32_t revision;	/* TPM_PT_REVISION, e.g. 159 for 1.59 */
+};
+enum tpm_rc tpm_caps(struct tpm *tpm, struct tpm_caps *caps);
+
 /* An existing private key, to be imported (RSA: n, e, p; EC: Q, d). */
 struct tpm_import_key {
 	enum tpm_key_type type;

@@ -23,6 +23,8 @@ struct tpm {
 	size_t srk_name_len;	/* 0 until known */
 	ESYS_TR session;	/* salted HMAC session, created once */
 	struct tpm_key *keys;	/* every open key, most recent first */
+	struct tpm_caps caps;	/* valid when caps_known */
+	bool caps_known;
 	uint64_t clock;		/* use counter for least-recently-used */
 };
 

@@ -212,3 +212,12 @@ def test_pkcs11_tool_self_test(token_env):
     out = token_env.run("pkcs11-tool", "--module", MODULE, "--token-label",
                         "t1", "--test", "--login", "--pin", USER_PIN)
     assert "No errors" in out.stdout
+
+
+def test_mechanisms_follow_the_tpm(token_env):
+    """swtpm 0.7 makes no RSA-4096 key: the mechanisms say 2048 to 3072."""
+    out = token_env.run("pkcs11-tool", "--module", MODULE, "-M").stdout
+    line = [ln for ln in out.splitlines() if "RSA-PKCS-KEY-PAIR-GEN" in ln]
+    assert line and "keySize={2048,3072}" in line[0]
+    ec = [ln for ln in out.splitlines() if ln.strip().startswith("ECDSA,")]
+    assert ec and "keySize={256,521}" in ec[0]

@@ -77,7 +77,30 @@ void fake_tpm_reset(void)
 	free(fake.objects);
 	memset(&fake, 0, sizeof(fake));
 	fake.max_tries = DEFAULT_MAX_TRIES;
+	for (int i = 0; i < 3; i++)
+		fake.caps.rsa[i] = true;
+	for (int c = TPM_CURVE_P256; c <= TPM_CURVE_P521; c++)
+		fake.caps.curve[c] = true;
+	memcpy(fake.caps.manufacturer, "FAKE", 5);
+	fake.caps.firmware1 = 0x00020003;
+	fake.caps.revision = 159;
 	new_srk();
+}
+
+void fake_tpm_set_caps(const struct tpm_caps *caps)
+{
+	fake.caps = *caps;
+}
+
+enum tpm_rc tpm_caps(struct tpm *tpm, struct tpm_caps *caps)
+{
+	enum tpm_rc rc;
+
+	(void)tpm;
+	if (fake_enter(FAKE_TPM_CAPS, &rc))
+		return rc;
+	*caps = fake.caps;
+	return TPM_OK;
 }
 
 void fake_tpm_fail_next(enum fake_tpm_op op, enum tpm_rc rc)

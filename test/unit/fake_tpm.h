@@ -42,6 +42,7 @@ enum fake_tpm_op {
 	FAKE_TPM_RSA_PRIVATE,
 	FAKE_TPM_ECDSA,
 	FAKE_TPM_KEY_IMPORT,
+	FAKE_TPM_CAPS,
 	FAKE_TPM_OP_COUNT,
 };
 
@@ -63,6 +64,12 @@ unsigned int fake_tpm_calls(enum fake_tpm_op op);
 void fake_tpm_set_lockout(uint32_t failures, uint32_t max_tries);
 /* The dictionary-attack state as tpm_da_info() would report it. */
 void fake_tpm_da(struct tpm_da_info *info);
+
+/*
+ * What tpm_caps() reports; after a reset, every RSA size and curve, made
+ * by "FAKE".  Key creation itself is not limited by this.
+ */
+void fake_tpm_set_caps(const struct tpm_caps *caps);
 
 /* TPM2_Clear: a new SRK; every existing blob stops loading (BAD_BLOB). */
 void fake_tpm_clear(void);

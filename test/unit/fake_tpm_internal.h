@@ -41,6 +41,7 @@ struct fake_state {
 	size_t connections;
 	size_t open_keys;
 	size_t loaded_keys;
+	struct tpm_caps caps;
 };
 
 extern struct fake_state fake;

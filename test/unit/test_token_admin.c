@@ -349,39 +349,74 @@ static void session_on_removed_token_fails_cleanly(void **state)
 
 static void mechanism_list_and_info(void **state)
 {
+	struct fixture *f = *state;
 	CK_MECHANISM_TYPE list[40];
 	CK_MECHANISM_INFO info;
 	CK_ULONG count = 0;
 
-	(void)state;
-	assert_int_equal(token_mechanism_list(NULL, &count), CKR_OK);
+	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
 	/* 2 key generation, 14 RSA, 6 ECDSA, 5 digests */
 	assert_int_equal(count, 27);
 	count = 3;
-	assert_int_equal(token_mechanism_list(list, &count),
+	assert_int_equal(token_mechanism_list(f->mod, list, &count),
 			 CKR_BUFFER_TOO_SMALL);
 	assert_int_equal(count, 27);
 	count = 40;
-	assert_int_equal(token_mechanism_list(list, &count), CKR_OK);
+	assert_int_equal(token_mechanism_list(f->mod, list, &count), CKR_OK);
 	assert_int_equal(count, 27);
 	for (CK_ULONG i = 0; i < count; i++)
-		assert_int_equal(token_mechanism_info(list[i], &info), CKR_OK);
-	assert_int_equal(token_mechanism_info(CKM_RSA_PKCS, &info), CKR_OK);
+		assert_int_equal(token_mechanism_info(f->mod, list[i], &info),
+				 CKR_OK);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_RSA_PKCS, &info),
+			 CKR_OK);
 	assert_int_equal(info.ulMinKeySize, 2048);
 	assert_int_equal(info.ulMaxKeySize, 4096);
 	assert_int_equal(info.flags, CKF_HW | CKF_SIGN | CKF_VERIFY |
 					     CKF_ENCRYPT | CKF_DECRYPT);
-	assert_int_equal(token_mechanism_info(CKM_RSA_PKCS_OAEP, &info),
+	assert_int_equal(token_mechanism_info(f->mod, CKM_RSA_PKCS_OAEP, &info),
 			 CKR_OK);
 	assert_int_equal(info.flags, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
-	assert_int_equal(token_mechanism_info(CKM_SHA256_RSA_PKCS_PSS, &info),
+	assert_int_equal(token_mechanism_info(f->mod, CKM_SHA256_RSA_PKCS_PSS,
+					      &info),
 			 CKR_OK);
 	assert_int_equal(info.flags, CKF_HW | CKF_SIGN | CKF_VERIFY);
-	assert_int_equal(token_mechanism_info(CKM_ECDSA_SHA256, &info), CKR_OK);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_ECDSA_SHA256, &info),
+			 CKR_OK);
 	assert_int_equal(info.ulMinKeySize, 256);
 	assert_int_equal(info.ulMaxKeySize, 521);
-	assert_int_equal(token_mechanism_info(CKM_DSA, &info),
+	assert_int_equal(token_mechanism_info(f->mod, CKM_DSA, &info),
 			 CKR_MECHANISM_INVALID);
+}
+
+/* What the TPM lacks is not offered; key sizes are its own. */
+static void mechanisms_follow_the_tpm(void **state)
+{
+	struct fixture *f = *state;
+	struct tpm_caps caps = { .rsa = { true, true, false },
+				 .curve = { false, true, true, false } };
+	CK_MECHANISM_INFO info;
+	CK_ULONG count = 0;
+
+	fake_tpm_set_caps(&caps);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_RSA_PKCS_KEY_PAIR_GEN,
+					      &info),
+			 CKR_OK);
+	assert_int_equal(info.ulMinKeySize, 2048);
+	assert_int_equal(info.ulMaxKeySize, 3072);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_ECDSA, &info), CKR_OK);
+	assert_int_equal(info.ulMinKeySize, 256);
+	assert_int_equal(info.ulMaxKeySize, 384);
+	/* A TPM without RSA: no RSA mechanism at all. */
+	caps.rsa[0] = caps.rsa[1] = false;
+	fake_tpm_set_caps(&caps);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_RSA_PKCS, &info),
+			 CKR_MECHANISM_INVALID);
+	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
+	assert_int_equal(count, 27 - 14 - 1);
+	/* Without a TPM, the whole table. */
+	fake_tpm_fail_next(FAKE_TPM_CAPS, TPM_E_NO_DEVICE);
+	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
+	assert_int_equal(count, 27);
 }
 
 static void random_comes_from_the_tpm(void **state)
@@ -448,7 +483,8 @@ int main(void)
 		EMPTY(no_store_no_tokens_and_nothing_created),
 		T(removed_token_disappears),
 		T(session_on_removed_token_fails_cleanly),
-		EMPTY(mechanism_list_and_info),
+		T(mechanism_list_and_info),
+		T(mechanisms_follow_the_tpm),
 		T(random_comes_from_the_tpm),
 		EMPTY(key_kind_names),
 		EMPTY(result_texts),
