@@ -262,6 +262,14 @@ CK_RV token_init_pin(struct tc_session *session, const uint8_t *pin,
 		     size_t len);
 
 /*
+ * C_DeriveKey: CKM_ECDH1_DERIVE with a token EC key (Z in the TPM), the
+ * null or an X9.63 SHA KDF; the result is a non-sensitive session key.
+ */
+CK_RV token_derive_key(struct tc_session *session,
+		       const CK_MECHANISM *mechanism, int64_t base_id,
+		       const CK_ATTRIBUTE *tmpl, CK_ULONG count, int64_t *id);
+
+/*
  * C_WrapKey and C_UnwrapKey: the token has no wrapping mechanism and its
  * keys never leave the TPM.  The answer names the first reason:
  * CKR_WRAPPING_KEY_HANDLE_INVALID / CKR_UNWRAPPING_KEY_HANDLE_INVALID,

@@ -46,8 +46,14 @@ static bool is_sensitive(const struct tc_object *obj, CK_ATTRIBUTE_TYPE type)
 {
 	unsigned long cls = 0;
 
-	if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &cls) ||
-	    cls != CKO_PRIVATE_KEY)
+	if (!attrs_get_ulong(&obj->attrs, CKA_CLASS, &cls))
+		return false;
+	/* A secret key's value shows only while it is public by choice. */
+	if (cls == CKO_SECRET_KEY)
+		return type == CKA_VALUE &&
+		       (attrs_get_bool(&obj->attrs, CKA_SENSITIVE, true) ||
+			!attrs_get_bool(&obj->attrs, CKA_EXTRACTABLE, false));
+	if (cls != CKO_PRIVATE_KEY)
 		return false;
 	for (size_t i = 0; i < sizeof(sensitive_types) / sizeof(*sensitive_types);
 	     i++)
@@ -61,11 +67,13 @@ static CK_RV get_one(const struct tc_object *obj, CK_ATTRIBUTE *entry)
 {
 	const struct attr *a = attrs_find(&obj->attrs, entry->type);
 
+	if (is_sensitive(obj, entry->type)) {
+		entry->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		return CKR_ATTRIBUTE_SENSITIVE;
+	}
 	if (a == NULL) {
 		entry->ulValueLen = CK_UNAVAILABLE_INFORMATION;
-		return is_sensitive(obj, entry->type) ?
-			       CKR_ATTRIBUTE_SENSITIVE :
-			       CKR_ATTRIBUTE_TYPE_INVALID;
+		return CKR_ATTRIBUTE_TYPE_INVALID;
 	}
 	if (entry->pValue == NULL) {
 		entry->ulValueLen = a->len;

@@ -96,6 +96,7 @@ static const struct rule rules[] = {
 
 	/* Every key (4.7). */
 	{ CKA_KEY_TYPE, K_KEY, ANY, S_ULONG, F_CG, D_NONE, 0 },
+	{ CKA_DERIVE, K_PRIV, CKK_EC, S_BOOL, F_CGM, D_TRUE, 0 }, /* ECDH */
 	{ CKA_DERIVE, K_KEY, ANY, S_BOOL, F_CGM, D_FALSE, 0 },
 	{ CKA_LOCAL, K_KEY, ANY, S_BOOL, 0, D_FALSE, 0 },
 	{ CKA_KEY_GEN_MECHANISM, K_KEY, ANY, S_ULONG, 0, D_ULONG,
@@ -353,6 +354,7 @@ static unsigned int flags_for(enum tmpl_op op)
 	case TMPL_CREATE:
 		return F_CREATE;
 	case TMPL_GENERATE:
+	case TMPL_DERIVE:
 		return F_GEN;
 	case TMPL_COPY:
 		return F_MODIFY | F_COPY;

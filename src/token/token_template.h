@@ -21,6 +21,7 @@ enum tmpl_op {
 	TMPL_GENERATE,	/* C_GenerateKey, C_GenerateKeyPair */
 	TMPL_COPY,	/* C_CopyObject's new values */
 	TMPL_SET,	/* C_SetAttributeValue */
+	TMPL_DERIVE,	/* C_DeriveKey: as generation, nothing required */
 };
 
 /* What a template describes: the class and its key/certificate type. */

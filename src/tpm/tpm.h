@@ -196,6 +196,15 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 			  size_t digest_len, uint8_t *out, size_t out_len);
 
 /*
+ * ECDH (TPM2_ECDH_ZGen): z gets the x coordinate of d * (peer point),
+ * the shared secret Z, field-size bytes, sent back encrypted by the
+ * session.  A point not on the key's curve is TPM_E_BAD_INPUT.
+ */
+enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
+			 const uint8_t *peer_x, const uint8_t *peer_y,
+			 size_t coord_len, uint8_t *z, size_t z_len);
+
+/*
  * What the TPM can make, asked once per connection and cached (at most
  * five commands: TPM2_TestParms for each RSA size, one
  * TPM2_GetCapability for the curves, one for the fixed properties).

@@ -315,3 +315,42 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	Esys_Free(sig);
 	return rc;
 }
+
+enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
+			 const uint8_t *peer_x, const uint8_t *peer_y,
+			 size_t coord_len, uint8_t *z, size_t z_len)
+{
+	TPM2B_ECC_POINT in = { 0 }, *out = NULL;
+	ESYS_TR session;
+	enum tpm_rc rc;
+
+	if (key->pub.type != TPM_KEY_EC || coord_len != key->pub.coord_len ||
+	    z_len != coord_len || coord_len > sizeof(in.point.x.buffer))
+		return TPM_E_BAD_INPUT;
+	in.point.x.size = (UINT16)coord_len;
+	in.point.y.size = (UINT16)coord_len;
+	memcpy(in.point.x.buffer, peer_x, coord_len);
+	memcpy(in.point.y.buffer, peer_y, coord_len);
+	tc_mutex_lock(&tpm->lock);
+	/* The shared point is the first response parameter: encrypted. */
+	rc = key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
+	if (rc == TPM_OK)
+		rc = tpm_map(Esys_ECDH_ZGen(tpm->esys, key->handle, session,
+					    ESYS_TR_NONE, ESYS_TR_NONE, &in,
+					    &out),
+			     "ECDH");
+	if (key->handle != ESYS_TR_NONE)
+		tpm_auth_clear(tpm, key->handle);
+	tc_mutex_unlock(&tpm->lock);
+	if (rc == TPM_OK && out->point.x.size > z_len)
+		rc = TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		memset(z, 0, z_len - out->point.x.size);
+		memcpy(z + z_len - out->point.x.size, out->point.x.buffer,
+		       out->point.x.size);
+	}
+	if (out != NULL)
+		secmem_wipe(out, sizeof(*out));
+	Esys_Free(out);
+	return rc;
+}

@@ -222,6 +222,34 @@ def act_crypt(lib, p):
     return results
 
 
+KDFS = {"NULL": PyKCS11.CKD_NULL, "SHA256": PyKCS11.CKD_SHA256_KDF}
+
+
+def act_derive(lib, p):
+    """ECDH1_DERIVE with the EC key labelled p["label"]."""
+    session = lib.openSession(first_slot(lib), PyKCS11.CKF_RW_SESSION)
+    session.login(p["pin"])
+    key = session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY),
+                               (PyKCS11.CKA_LABEL, p["label"])])[0]
+    mech = PyKCS11.ECDH1_DERIVE_Mechanism(bytes.fromhex(p["point"]),
+                                          KDFS[p["kdf"]],
+                                          bytes.fromhex(p["shared"]) or None)
+    tmpl = [(PyKCS11.CKA_CLASS, PyKCS11.CKO_SECRET_KEY),
+            (PyKCS11.CKA_KEY_TYPE, PyKCS11.CKK_GENERIC_SECRET),
+            (PyKCS11.CKA_TOKEN, False),
+            (PyKCS11.CKA_SENSITIVE, bool(p.get("sensitive"))),
+            (PyKCS11.CKA_EXTRACTABLE, True),
+            (PyKCS11.CKA_VALUE_LEN, p["length"])]
+    try:
+        secret = session.deriveKey(key, tmpl, mech)
+        value = session.getAttributeValue(secret, [PyKCS11.CKA_VALUE])[0]
+        res = {"rv": "CKR_OK", "value": bytes(value).hex()}
+    except PyKCS11.PyKCS11Error as e:
+        res = {"rv": rv_name(e)}
+    session.closeSession()
+    return res
+
+
 def main():
     module, action, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     lib = PyKCS11.PyKCS11Lib()

@@ -429,3 +429,59 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 					 out) :
 			      rc;
 }
+
+/* The peer's public key on the key's curve; NULL when not a point. */
+static EVP_PKEY *peer_key(enum tpm_curve curve, const uint8_t *x,
+			  const uint8_t *y, size_t width)
+{
+	uint8_t point[1 + 2 * 66];
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pkey = NULL;
+
+	point[0] = 0x04;
+	memcpy(point + 1, x, width);
+	memcpy(point + 1 + width, y, width);
+	params[0] = OSSL_PARAM_construct_utf8_string(
+		OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve_group(curve), 0);
+	params[1] = OSSL_PARAM_construct_octet_string(
+		OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * width);
+	params[2] = OSSL_PARAM_construct_end();
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
+			 const uint8_t *peer_x, const uint8_t *peer_y,
+			 size_t coord_len, uint8_t *z, size_t z_len)
+{
+	struct fake_object *obj;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *peer;
+	size_t len = z_len;
+	enum tpm_rc rc;
+
+	(void)tpm;
+	if (fake_enter(FAKE_TPM_ECDH, &rc))
+		return rc;
+	if (key->pub.type != TPM_KEY_EC || coord_len != key->pub.coord_len ||
+	    z_len != coord_len)
+		return TPM_E_BAD_INPUT;
+	rc = key_ready(key, &obj);
+	if (rc != TPM_OK)
+		return rc;
+	peer = peer_key(key->pub.curve, peer_x, peer_y, coord_len);
+	if (peer == NULL)
+		return TPM_E_BAD_INPUT; /* TPM_RC_ECC_POINT */
+	ctx = EVP_PKEY_CTX_new(obj->pkey, NULL);
+	if (ctx == NULL || EVP_PKEY_derive_init(ctx) != 1 ||
+	    EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
+	    EVP_PKEY_derive(ctx, z, &len) != 1 || len != z_len)
+		rc = TPM_E_FAILURE;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(peer);
+	return rc;
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
@@ -372,6 +373,94 @@ static void test_close_with_operations_running(void **state)
 	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
 }
 
+/* The peer's uncompressed point and OpenSSL's Z for it (32 bytes). */
+static void peer_and_z(struct p11 *p, CK_SESSION_HANDLE s, CK_BYTE *point,
+		       CK_BYTE *z)
+{
+	EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ours = p11_public_key(p, s, p->keys.ec_pub);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(peer, NULL);
+	size_t len = 65, z_len = 32;
+
+	assert_int_equal(EVP_PKEY_get_octet_string_param(
+				 peer, OSSL_PKEY_PARAM_PUB_KEY, point, 65,
+				 &len),
+			 1);
+	assert_int_equal(EVP_PKEY_derive_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_derive_set_peer(ctx, ours), 1);
+	assert_int_equal(EVP_PKEY_derive(ctx, z, &z_len), 1);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(peer);
+	EVP_PKEY_free(ours);
+}
+
+static void test_derive_ecdh(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_BYTE point[65], z[32], value[64];
+	CK_ECDH1_DERIVE_PARAMS params = { CKD_NULL, 0, NULL, 65, point };
+	CK_MECHANISM m = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG len = 32;
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_SENSITIVE, &no, sizeof(no) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+	};
+	CK_ATTRIBUTE read = { CKA_VALUE, value, sizeof(value) };
+	CK_OBJECT_HANDLE key = 0;
+
+	peer_and_z(p, s, point, z);
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_GetAttributeValue(s, key, &read, 1), CKR_OK);
+	assert_int_equal(read.ulValueLen, 32);
+	assert_memory_equal(value, z, 32);
+	/* Made non-sensitive on request; turning it sensitive hides it. */
+	tmpl[2].pValue = &yes;
+	assert_int_equal(p->fn->C_SetAttributeValue(s, key, &tmpl[2], 1),
+			 CKR_OK);
+	read.ulValueLen = sizeof(value);
+	assert_int_equal(p->fn->C_GetAttributeValue(s, key, &read, 1),
+			 CKR_ATTRIBUTE_SENSITIVE);
+	/* Sensitive derived keys cannot be had yet. */
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_TEMPLATE_INCONSISTENT);
+	tmpl[2].pValue = &no;
+	/* The wrong key, bad parameters, a point off the curve. */
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.rsa_priv, tmpl, 5,
+					    &key),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	params.kdf = 0x99;
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_MECHANISM_PARAM_INVALID);
+	params.kdf = CKD_NULL;
+	point[64] ^= 1;
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_MECHANISM_PARAM_INVALID);
+	len = 33; /* more than Z with the null KDF */
+	point[64] ^= 1;
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(p->fn->C_DeriveKey(s, NULL, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_Logout(s), CKR_OK);
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
+					    &key),
+			 CKR_USER_NOT_LOGGED_IN);
+}
+
 /* No key leaves the TPM: wrapping says why, precisely. */
 static void test_wrap_and_unwrap_refusals(void **state)
 {
@@ -426,6 +515,7 @@ int main(void)
 		T(test_verify_multi_part_and_refusals),
 		T(test_close_with_operations_running),
 		T(test_wrap_and_unwrap_refusals),
+		T(test_derive_ecdh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

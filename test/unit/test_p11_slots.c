@@ -292,11 +292,12 @@ static const CK_MECHANISM_TYPE digest_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 };
 
-/* Key generation, in the TPM; RSA encryption (not signing). */
+/* Key generation, RSA encryption (not signing), ECDH: in the TPM. */
 static const CK_MECHANISM_TYPE keygen_mechs[] = {
 	CKM_RSA_PKCS_KEY_PAIR_GEN,
 	CKM_EC_KEY_PAIR_GEN,
 	CKM_RSA_PKCS_OAEP,
+	CKM_ECDH1_DERIVE,
 };
 
 #define KEYGEN_COUNT (sizeof(keygen_mechs) / sizeof(keygen_mechs[0]))

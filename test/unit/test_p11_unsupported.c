@@ -50,7 +50,6 @@ static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
 	assert_int_equal(fn->C_SignEncryptUpdate(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_DecryptVerifyUpdate(s, in, 32, out, &len), want);
 	assert_int_equal(fn->C_GenerateKey(s, &m, &tmpl, 1, &a), want);
-	assert_int_equal(fn->C_DeriveKey(s, &m, 1, &tmpl, 1, &a), want);
 	assert_int_equal(a, 0);
 	assert_int_equal(b, 0);
 }
@@ -103,8 +102,6 @@ static void test_not_supported_junk_arguments(void **state)
 
 	assert_int_equal(fn->C_SignRecoverInit(s, NULL, 0), NOT_SUPPORTED);
 	assert_int_equal(fn->C_SignRecover(s, NULL, huge, NULL, NULL),
-			 NOT_SUPPORTED);
-	assert_int_equal(fn->C_DeriveKey(s, NULL, 0, NULL, huge, NULL),
 			 NOT_SUPPORTED);
 }
 
