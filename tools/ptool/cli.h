@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/secmem.h"
 #include "token/token.h"
@@ -46,7 +47,29 @@ int cli_open_token(const char *label, bool rw, struct tc_module **mod,
 		   struct tc_session **session);
 void cli_close_token(struct tc_module *mod, struct tc_session *session);
 
+/* The options of the object commands (object, key import, cert add). */
+struct object_opts {
+	const char *token, *label, *new_label, *id_hex, *pin_file, *file;
+	bool all;
+};
+extern const char object_usage[];
+/*
+ * Parses them (one positional FILE allowed); returns -1 to go on, else
+ * the exit code (--help, a usage error, no store).
+ */
+int cli_object_opts(const char *command, int argc, char **argv,
+		    struct object_opts *o);
+/* Hex to bytes; false for odd length, bad digits or over max bytes. */
+bool cli_parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len);
+/* Logs the user in (PIN from file/env/terminal); closes all on failure. */
+int cli_login_user(const struct object_opts *o, struct tc_module *mod,
+		   struct tc_session *session);
+
 int cmd_init(int argc, char **argv);
+int cmd_object(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+/* key import (called by cmd_key). */
+int cmd_key_import(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_pin(int argc, char **argv);

@@ -253,11 +253,14 @@ int cmd_key(int argc, char **argv)
 		fputs(key_usage, stdout);
 		return EXIT_OK;
 	}
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cmd_key_import(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "generate") != 0 &&
 			 strcmp(argv[1], "list") != 0 &&
 			 strcmp(argv[1], "remove") != 0))
 		return cli_usage_error("key", "expected 'key generate', "
-					      "'key list' or 'key remove'");
+					      "'key import', 'key list' or "
+					      "'key remove'");
 	rc = parse(argc - 1, argv + 1, &o);
 	if (rc >= 0)
 		return rc;

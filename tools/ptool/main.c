@@ -18,7 +18,9 @@ static const char usage[] =
 	"commands:\n"
 	"  init                      check the TPM, create the store\n"
 	"  token add|list|remove     manage tokens\n"
-	"  key generate|list|remove  manage keys of a token\n"
+	"  key generate|import|list|remove  manage keys of a token\n"
+	"  cert add                  store a certificate on a token\n"
+	"  object list|remove|set-label  any object of a token\n"
 	"  pin change                change the user or SO PIN\n"
 	"\n"
 	"Each command takes --help.  PINs are read from a file option, an\n"
@@ -214,6 +216,10 @@ int main(int argc, char **argv)
 		return cmd_key(argc - i, argv + i);
 	if (strcmp(argv[i], "pin") == 0)
 		return cmd_pin(argc - i, argv + i);
+	if (strcmp(argv[i], "object") == 0)
+		return cmd_object(argc - i, argv + i);
+	if (strcmp(argv[i], "cert") == 0)
+		return cmd_cert(argc - i, argv + i);
 	fprintf(stderr, "tpmcard: unknown command '%s' (see 'tpmcard --help')\n",
 		argv[i]);
 	return EXIT_USAGE;
