@@ -52,6 +52,10 @@ struct db_token {
 	struct db_blob srk_name;
 	struct db_seal user;
 	struct db_seal so;
+	/* The TPM it was made on ("" and 0 for tokens made before v3). */
+	char *tpm_vendor;
+	uint32_t tpm_firmware;	/* TPM_PT_FIRMWARE_VERSION_1 */
+	uint32_t tpm_revision;	/* TPM_PT_REVISION, e.g. 159 */
 };
 
 struct db_object {
@@ -63,7 +67,7 @@ struct db_object {
 	struct db_blob attrs;	 /* common/attrs serialization */
 };
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /*
  * Where the store is: TPMCARD_STORE when set; else the user's

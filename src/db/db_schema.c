@@ -35,6 +35,13 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
 	/* 1 -> 2: per-token PIN policy */
 	"ALTER TABLE tokens ADD COLUMN min_pin_len INTEGER NOT NULL"
 	"  DEFAULT 4 CHECK (min_pin_len BETWEEN 1 AND 128);",
+
+	/* 2 -> 3: the TPM a token was made on, for slot and token info */
+	"ALTER TABLE tokens ADD COLUMN tpm_vendor TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE tokens ADD COLUMN tpm_firmware INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tokens ADD COLUMN tpm_revision INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 enum db_rc db_schema_version(struct db *db, int *version)

@@ -11,7 +11,8 @@
 
 #define TOKEN_COLUMNS                                                   \
 	"id, label, serial, min_pin_len, srk_name, user_salt, user_pub," \
-	" user_priv, so_salt, so_pub, so_priv"
+	" user_priv, so_salt, so_pub, so_priv, tpm_vendor, tpm_firmware," \
+	" tpm_revision"
 
 void db_token_clear(struct db_token *token)
 {
@@ -19,6 +20,7 @@ void db_token_clear(struct db_token *token)
 		return;
 	free(token->label);
 	free(token->serial);
+	free(token->tpm_vendor);
 	db_blob_clear(&token->srk_name);
 	db_blob_clear(&token->user.salt);
 	db_blob_clear(&token->user.pub);
@@ -54,8 +56,13 @@ static bool read_token(sqlite3_stmt *stmt, struct db_token *token)
 	if (db_column_text(stmt, 1, &token->label) &&
 	    db_column_text(stmt, 2, &token->serial) &&
 	    db_column_blob(stmt, 4, &token->srk_name) &&
-	    read_seal(stmt, 5, &token->user) && read_seal(stmt, 8, &token->so))
+	    read_seal(stmt, 5, &token->user) &&
+	    read_seal(stmt, 8, &token->so) &&
+	    db_column_text(stmt, 11, &token->tpm_vendor)) {
+		token->tpm_firmware = (uint32_t)sqlite3_column_int64(stmt, 12);
+		token->tpm_revision = (uint32_t)sqlite3_column_int64(stmt, 13);
 		return true;
+	}
 	db_token_clear(token);
 	return false;
 }
@@ -78,7 +85,8 @@ enum db_rc db_token_insert(struct db *db, const struct db_token *token,
 	rc = db_prepare(db,
 			"INSERT INTO tokens (label, serial, min_pin_len,"
 			" srk_name, user_salt, user_pub, user_priv, so_salt,"
-			" so_pub, so_priv) VALUES (?,?,?,?,?,?,?,?,?,?);",
+			" so_pub, so_priv, tpm_vendor, tpm_firmware,"
+			" tpm_revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?);",
 			&stmt);
 	if (rc != DB_OK)
 		return rc;
@@ -88,6 +96,10 @@ enum db_rc db_token_insert(struct db *db, const struct db_token *token,
 	db_bind_blob(stmt, 4, &token->srk_name);
 	bind_seal(stmt, 5, &token->user);
 	bind_seal(stmt, 8, &token->so);
+	sqlite3_bind_text(stmt, 11, token->tpm_vendor ? token->tpm_vendor : "",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 12, token->tpm_firmware);
+	sqlite3_bind_int64(stmt, 13, token->tpm_revision);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE)
 		*id = sqlite3_last_insert_rowid(db->conn);

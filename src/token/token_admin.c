@@ -107,6 +107,20 @@ static CK_RV label_free(struct db *db, const char *label)
 	return drc == DB_OK ? CKR_TEMPLATE_INCONSISTENT : token_rv_from_db(drc);
 }
 
+/* Who made the TPM, and its versions, for the slot and token info. */
+static CK_RV record_tpm(struct tpm *tpm, struct db_token *row)
+{
+	struct tpm_caps caps;
+	enum tpm_rc rc = tpm_caps(tpm, &caps);
+
+	if (rc != TPM_OK)
+		return token_rv_from_tpm(rc);
+	row->tpm_vendor = strdup(caps.manufacturer);
+	row->tpm_firmware = caps.firmware1;
+	row->tpm_revision = caps.revision;
+	return row->tpm_vendor ? CKR_OK : CKR_HOST_MEMORY;
+}
+
 CK_RV token_admin_prepare_row(struct tpm *tpm,
 			       const struct tc_token_params *params,
 			       struct db_token *row)
@@ -118,6 +132,8 @@ CK_RV token_admin_prepare_row(struct tpm *tpm,
 		rv = build_row(tpm, params, row);
 	if (rv == CKR_OK)
 		rv = make_serial(&row->serial);
+	if (rv == CKR_OK)
+		rv = record_tpm(tpm, row);
 	if (rv == CKR_OK) {
 		row->label = strdup(params->label);
 		row->min_pin_len = params->min_pin_len ?

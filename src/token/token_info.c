@@ -30,6 +30,21 @@ static CK_FLAGS pin_flags(const struct tc_module *mod)
 	return flags;
 }
 
+/*
+ * The TPM's revision (TPM_PT_REVISION 159 is 1.59) as recorded when the
+ * token was made; 2.0, the TPM family, for tokens from before that.
+ */
+static void tpm_revision(const struct db_token *row, CK_VERSION *version)
+{
+	if (row->tpm_revision == 0) {
+		version->major = 2;
+		version->minor = 0;
+		return;
+	}
+	version->major = (CK_BYTE)(row->tpm_revision / 100);
+	version->minor = (CK_BYTE)(row->tpm_revision % 100);
+}
+
 static void fill_token_info(struct tc_module *mod, struct tc_token *token,
 			    CK_TOKEN_INFO *info)
 {
@@ -56,8 +71,8 @@ static void fill_token_info(struct tc_module *mod, struct tc_token *token,
 	info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
-	info->hardwareVersion.major = 2;
-	info->hardwareVersion.minor = 0;
+	/* The TPM's specification revision; the firmware is tpmcard's. */
+	tpm_revision(&token->row, &info->hardwareVersion);
 	info->firmwareVersion.major = VERSION_MAJOR;
 	info->firmwareVersion.minor = VERSION_MINOR;
 	token_pad(info->utcTime, sizeof(info->utcTime), "");
@@ -97,16 +112,36 @@ static void fill_slot_info(CK_SLOT_INFO *info, const char *description)
 	info->firmwareVersion.minor = VERSION_MINOR;
 }
 
+/*
+ * A token's slot is the TPM it was made on: its manufacturer, revision
+ * and firmware version (TPM_PT_FIRMWARE_VERSION_1, major and minor in
+ * its two halves), as recorded then.
+ */
+static void tpm_slot_info(const struct db_token *row, CK_SLOT_INFO *info)
+{
+	if (row->tpm_vendor == NULL || row->tpm_vendor[0] == '\0')
+		return;
+	token_pad(info->manufacturerID, sizeof(info->manufacturerID),
+		  row->tpm_vendor);
+	tpm_revision(row, &info->hardwareVersion);
+	info->firmwareVersion.major = (CK_BYTE)(row->tpm_firmware >> 16);
+	info->firmwareVersion.minor = (CK_BYTE)row->tpm_firmware;
+}
+
 CK_RV token_get_slot_info(struct tc_module *mod, int64_t token_id,
 			  CK_SLOT_INFO *info)
 {
+	struct tc_token *token;
 	CK_RV rv = CKR_OK;
 
 	tc_mutex_lock(&mod->lock);
-	if (token_get_locked(mod, token_id) == NULL)
+	token = token_get_locked(mod, token_id);
+	if (token == NULL) {
 		rv = CKR_SLOT_ID_INVALID;
-	else
+	} else {
 		fill_slot_info(info, "tpmcard TPM 2.0 token");
+		tpm_slot_info(&token->row, info);
+	}
 	tc_mutex_unlock(&mod->lock);
 	return rv;
 }

@@ -224,11 +224,14 @@ static void migrates_from_version_1(void **state)
 		 "PRAGMA user_version = 1;");
 	assert_int_equal(db_open(f->path, false, &db), DB_OK);
 	assert_int_equal(db_schema_version(db, &version), DB_OK);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, DB_SCHEMA_VERSION);
 	assert_int_equal(db_token_list(db, &list, &count), DB_OK);
 	assert_int_equal(count, 1);
 	assert_string_equal(list[0].label, "old");
 	assert_int_equal(list[0].min_pin_len, 4);
+	/* Made before the TPM was recorded: nothing known of it. */
+	assert_string_equal(list[0].tpm_vendor, "");
+	assert_int_equal(list[0].tpm_revision, 0);
 	assert_int_equal(list[0].so.priv.data[0], 0x07);
 	db_tokens_free(list, count);
 	db_close(db);

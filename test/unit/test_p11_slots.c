@@ -119,12 +119,14 @@ static void test_slot_info_token(void **state)
 	assert_int_equal(p->fn->C_GetSlotInfo(p->slot, &info), CKR_OK);
 	p11_assert_padded(info.slotDescription, sizeof(info.slotDescription),
 			  "tpmcard TPM 2.0 token");
+	/* The TPM the token was made on (the fake: FAKE, 1.59, fw 2.3). */
 	p11_assert_padded(info.manufacturerID, sizeof(info.manufacturerID),
-			  "tpmcard");
+			  "FAKE");
 	assert_int_equal(info.flags, CKF_TOKEN_PRESENT | CKF_HW_SLOT);
-	assert_int_equal(info.hardwareVersion.major, 2);
-	assert_int_equal(info.firmwareVersion.major, 0);
-	assert_int_equal(info.firmwareVersion.minor, 1);
+	assert_int_equal(info.hardwareVersion.major, 1);
+	assert_int_equal(info.hardwareVersion.minor, 59);
+	assert_int_equal(info.firmwareVersion.major, 2);
+	assert_int_equal(info.firmwareVersion.minor, 3);
 }
 
 static void test_slot_info_empty(void **state)
@@ -189,6 +191,11 @@ static void test_token_info(void **state)
 	assert_int_equal(info.ulRwSessionCount, 0);
 	assert_int_equal(info.ulTotalPublicMemory, CK_UNAVAILABLE_INFORMATION);
 	p11_assert_padded(info.utcTime, sizeof(info.utcTime), "");
+	/* Hardware: the TPM's revision; firmware: tpmcard's version. */
+	assert_int_equal(info.hardwareVersion.major, 1);
+	assert_int_equal(info.hardwareVersion.minor, 59);
+	assert_int_equal(info.firmwareVersion.major, 0);
+	assert_int_equal(info.firmwareVersion.minor, 1);
 }
 
 static void test_token_info_serials_differ(void **state)
