@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config
 	libtss2-dev libsqlite3-dev libssl-dev libp11-kit-dev libcmocka-dev
+	p11-kit p11-kit-modules
 	swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 dbus
 	opensc openssh-client openssh-server openssl sqlite3 procps util-linux
 	python3-pytest python3-pykcs11 python3-cryptography

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 /* A copy of an OpenSSL-allocated DER buffer in our own allocation. */
@@ -74,55 +72,4 @@ void x509_fields_clear(struct x509_fields *fields)
 	free(fields->issuer);
 	free(fields->serial);
 	memset(fields, 0, sizeof(*fields));
-}
-
-static X509 *cert_of(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *cert;
-
-	if (der == NULL || len == 0 || len > LONG_MAX)
-		return NULL;
-	cert = d2i_X509(NULL, &p, (long)len);
-	if (cert != NULL && p != der + len) {
-		X509_free(cert);
-		cert = NULL;
-	}
-	return cert;
-}
-
-uint8_t *x509_to_der(const uint8_t *data, size_t len, size_t *der_len)
-{
-	X509 *cert = cert_of(data, len);
-	BIO *bio = NULL;
-	uint8_t *out = NULL;
-	int n;
-
-	if (cert == NULL && len < INT_MAX) {
-		bio = BIO_new_mem_buf(data, (int)len);
-		cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-		BIO_free(bio);
-		ERR_clear_error();
-	}
-	n = cert ? i2d_X509(cert, NULL) : -1;
-	if (n > 0 && (out = malloc((size_t)n)) != NULL) {
-		unsigned char *p = out;
-
-		i2d_X509(cert, &p);
-		*der_len = (size_t)n;
-	}
-	X509_free(cert);
-	return out;
-}
-
-bool x509_spki(const uint8_t *der, size_t len, uint8_t **spki,
-	       size_t *spki_len)
-{
-	X509 *cert = cert_of(der, len);
-	unsigned char *buf = NULL;
-	int n = cert ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &buf) : -1;
-	bool ok = n > 0 && take_der(buf, n, spki, spki_len);
-
-	X509_free(cert);
-	return ok;
 }

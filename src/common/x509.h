@@ -22,16 +22,6 @@ struct x509_fields {
 /* False when der is not exactly one certificate (or on ENOMEM). */
 bool x509_parse(const uint8_t *der, size_t len, struct x509_fields *out);
 
-/*
- * A certificate given as PEM or DER as one DER certificate (malloc'd);
- * NULL when the bytes are no certificate.
- */
-uint8_t *x509_to_der(const uint8_t *data, size_t len, size_t *der_len);
-
-/* The certificate's DER SubjectPublicKeyInfo (malloc'd); false if none. */
-bool x509_spki(const uint8_t *der, size_t len, uint8_t **spki,
-	       size_t *spki_len);
-
 /* Frees the buffers; accepts a zeroed structure. */
 void x509_fields_clear(struct x509_fields *fields);
 

@@ -1,18 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "pkcs11/p11_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "pkcs11/pkcs11_v3.h"
 
+#define TC_LOG_LAYER TC_LAYER_PKCS11
+#include "common/log.h"
+
 /*
  * PKCS#11 3.0 interface discovery: "PKCS 11" version 3.0 (the default)
- * and version 2.40, both answered before C_Initialize.  Neither claims
- * CKF_INTERFACE_FORK_SAFE: after fork() the child must call C_Initialize
- * again, as it must with the 2.40 list.
+ * and version 2.40, both answered before C_Initialize (they touch no
+ * state).  Neither claims CKF_INTERFACE_FORK_SAFE, which promises that a
+ * forked child keeps its sessions and logins: here the child gets
+ * CKR_CRYPTOKI_NOT_INITIALIZED until it initializes again, whatever list
+ * it calls through.
  */
 
-/* C_GetInfo as the 3.0 list reports it: the version of that list. */
+/* The 3.0 list begins with the 2.40 list and adds 24 entries to it. */
+_Static_assert(offsetof(CK_FUNCTION_LIST_3_0, C_WaitForSlotEvent) ==
+		       offsetof(CK_FUNCTION_LIST, C_WaitForSlotEvent),
+	       "the 3.0 list must keep the 2.40 layout");
+_Static_assert(sizeof(CK_FUNCTION_LIST_3_0) ==
+		       sizeof(CK_FUNCTION_LIST) + 24 * sizeof(void (*)(void)),
+	       "the 3.0 list adds 24 functions");
+
+/*
+ * C_GetInfo through the 3.0 list: cryptokiVersion is the version of the
+ * list the caller holds.  A 2.40 caller (C_GetFunctionList) keeps seeing
+ * 2.40, which older NSS requires (it refuses a major version other than
+ * 2); a 3.0 caller learns that it may use the 3.0 functions.
+ */
 static CK_RV get_info_v3(CK_INFO_PTR info)
 {
 	CK_RV rv = C_GetInfo(info);
@@ -26,7 +45,7 @@ static CK_RV get_info_v3(CK_INFO_PTR info)
 
 #define V3_ENTRY(name, args) .name = name,
 
-static TC_CK_FUNCTION_LIST_3_0 function_list_v3 = {
+static CK_FUNCTION_LIST_3_0 function_list_v3 = {
 	.version = { 3, 0 },
 	.C_Initialize = C_Initialize,
 	.C_Finalize = C_Finalize,
@@ -101,19 +120,20 @@ static TC_CK_FUNCTION_LIST_3_0 function_list_v3 = {
 
 static CK_CHAR interface_name[] = "PKCS 11";
 
-static TC_CK_INTERFACE interfaces[] = {
+/* In the order of preference: the first is the default. */
+static CK_INTERFACE interfaces[] = {
 	{ interface_name, &function_list_v3, 0 },
 	{ interface_name, &p11_function_list, 0 },
 };
 
 #define INTERFACE_COUNT (sizeof(interfaces) / sizeof(interfaces[0]))
 
-static const CK_VERSION *interface_version(const TC_CK_INTERFACE *iface)
+static const CK_VERSION *interface_version(const CK_INTERFACE *iface)
 {
 	return iface->pFunctionList;
 }
 
-EXPORT CK_RV C_GetInterfaceList(TC_CK_INTERFACE *list, CK_ULONG_PTR count)
+EXPORT CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count)
 {
 	CK_ULONG room;
 
@@ -129,7 +149,7 @@ EXPORT CK_RV C_GetInterfaceList(TC_CK_INTERFACE *list, CK_ULONG_PTR count)
 	return CKR_OK;
 }
 
-static bool matches(const TC_CK_INTERFACE *iface, const CK_UTF8CHAR *name,
+static bool matches(const CK_INTERFACE *iface, const CK_UTF8CHAR *name,
 		    const CK_VERSION *version, CK_FLAGS flags)
 {
 	const CK_VERSION *have = interface_version(iface);
@@ -144,10 +164,11 @@ static bool matches(const TC_CK_INTERFACE *iface, const CK_UTF8CHAR *name,
 }
 
 EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version,
-			    TC_CK_INTERFACE **iface, CK_FLAGS flags)
+			    CK_INTERFACE_PTR_PTR iface, CK_FLAGS flags)
 {
 	if (iface == NULL)
 		return CKR_ARGUMENTS_BAD;
+	*iface = NULL;
 	/* The first match: with no name and no version, the default. */
 	for (size_t i = 0; i < INTERFACE_COUNT; i++) {
 		if (matches(&interfaces[i], name, version, flags)) {
@@ -155,5 +176,9 @@ EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version,
 			return CKR_OK;
 		}
 	}
+	log_debug("no interface '%s' %d.%d with flags 0x%lx",
+		  name != NULL ? (const char *)name : "(any)",
+		  version != NULL ? version->major : -1,
+		  version != NULL ? version->minor : -1, flags);
 	return CKR_ARGUMENTS_BAD;
 }

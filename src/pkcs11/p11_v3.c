@@ -3,14 +3,21 @@
 
 #include "pkcs11/pkcs11_v3.h"
 
+#define TC_LOG_LAYER TC_LAYER_PKCS11
+#include "common/log.h"
+
 /*
  * The functions PKCS#11 3.0 adds to the 2.40 set: C_LoginUser,
  * C_SessionCancel and the message-based operations.
  */
 
 /*
- * Tokens here have one user of each type and no user names: with no
- * name, C_LoginUser is C_Login; a name is one the token cannot have.
+ * The standard leaves user names to the token.  Tokens here have one
+ * user of each type and no names: with no name (NULL or empty) this is
+ * C_Login, for CKU_USER, CKU_SO and CKU_CONTEXT_SPECIFIC alike.  A name
+ * cannot designate any user of such a token, so it is refused before
+ * any PIN is tried (a wrong guess would cost a TPM strike) rather than
+ * ignored (the caller would believe that user logged in).
  */
 EXPORT CK_RV C_LoginUser(CK_SESSION_HANDLE handle, CK_USER_TYPE user,
 			 CK_UTF8CHAR_PTR pin, CK_ULONG pin_len,
@@ -21,12 +28,14 @@ EXPORT CK_RV C_LoginUser(CK_SESSION_HANDLE handle, CK_USER_TYPE user,
 
 	if (rv != CKR_OK)
 		return rv;
-	if (pin == NULL || name_len > 0 || (name == NULL && name_len > 0))
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = token_login(session, user, pin, pin_len);
 	p11_session_release(handle);
-	return rv;
+	if (name_len > 0) {
+		log_debug("user %lu: refused a user name (the token has none)",
+			  user);
+		return CKR_ARGUMENTS_BAD;
+	}
+	(void)name;
+	return C_Login(handle, user, pin, pin_len);
 }
 
 static void end_find(struct tc_session *session)

@@ -5,25 +5,39 @@
 #include <p11-kit/pkcs11.h>
 
 /*
- * The PKCS#11 3.0 declarations this module needs and p11-kit 0.24's
- * header (2.40) lacks: interface discovery, the 3.0 function list, and
- * the new functions' prototypes.  Layouts follow the 3.0 pkcs11f.h order
- * exactly: applications index the list by position.
+ * The PKCS#11 3.0 declarations this module needs, under the standard's
+ * names.  p11-kit 0.24's header is 2.40 and has none of them; p11-kit
+ * 0.25 and the OASIS 3.0 headers have them all.  So each constant is
+ * defined only when missing, and the types and prototypes only when the
+ * header is older than 3.0: with a newer header, its own declarations
+ * (same names, same layout) are used and this file adds nothing.
  */
 
+/* CK_INTERFACE flags. */
 #ifndef CKF_INTERFACE_FORK_SAFE
 #define CKF_INTERFACE_FORK_SAFE 0x00000001UL
 #endif
+/* C_EncryptMessageNext / C_DecryptMessageNext flags. */
 #ifndef CKF_END_OF_MESSAGE
 #define CKF_END_OF_MESSAGE 0x00000001UL
 #endif
+/* Mechanism flags of the message-based functions. */
 #ifndef CKF_MESSAGE_ENCRYPT
 #define CKF_MESSAGE_ENCRYPT 0x00000002UL
+#endif
+#ifndef CKF_MESSAGE_DECRYPT
 #define CKF_MESSAGE_DECRYPT 0x00000004UL
+#endif
+#ifndef CKF_MESSAGE_SIGN
 #define CKF_MESSAGE_SIGN 0x00000008UL
+#endif
+#ifndef CKF_MESSAGE_VERIFY
 #define CKF_MESSAGE_VERIFY 0x00000010UL
+#endif
+#ifndef CKF_MULTI_MESSAGE
 #define CKF_MULTI_MESSAGE 0x00000020UL
 #endif
+/* C_SessionCancel: the object search (the others are mechanism flags). */
 #ifndef CKF_FIND_OBJECTS
 #define CKF_FIND_OBJECTS 0x00000040UL
 #endif
@@ -31,17 +45,14 @@
 #define CKR_OPERATION_CANCEL_FAILED 0x00000202UL
 #endif
 
-typedef struct tc_ck_interface {
-	CK_CHAR *pInterfaceName;
-	CK_VOID_PTR pFunctionList;
-	CK_FLAGS flags;
-} TC_CK_INTERFACE;
-
-/* The 3.0 functions, as this module declares and exports them. */
+/*
+ * The functions 3.0 adds, in the order of CK_FUNCTION_LIST_3_0 (after
+ * C_WaitForSlotEvent): X(name, parameters).
+ */
 #define TC_V3_FUNCTIONS(X)                                                  \
-	X(C_GetInterfaceList, (TC_CK_INTERFACE * list, CK_ULONG_PTR count)) \
+	X(C_GetInterfaceList, (CK_INTERFACE_PTR list, CK_ULONG_PTR count))  \
 	X(C_GetInterface, (CK_UTF8CHAR_PTR name, CK_VERSION_PTR version,   \
-			   TC_CK_INTERFACE **iface, CK_FLAGS flags))        \
+			   CK_INTERFACE_PTR_PTR iface, CK_FLAGS flags))     \
 	X(C_LoginUser, (CK_SESSION_HANDLE s, CK_USER_TYPE user,             \
 			CK_UTF8CHAR_PTR pin, CK_ULONG pin_len,              \
 			CK_UTF8CHAR_PTR name, CK_ULONG name_len))           \
@@ -103,14 +114,28 @@ typedef struct tc_ck_interface {
 				CK_ULONG sig_len))                          \
 	X(C_MessageVerifyFinal, (CK_SESSION_HANDLE s))
 
+#if CRYPTOKI_VERSION_MAJOR < 3
+
+/* One interface of a library: its name, function list and flags. */
+typedef struct CK_INTERFACE {
+	CK_CHAR *pInterfaceName;
+	CK_VOID_PTR pFunctionList;
+	CK_FLAGS flags;
+} CK_INTERFACE;
+typedef CK_INTERFACE *CK_INTERFACE_PTR;
+typedef CK_INTERFACE **CK_INTERFACE_PTR_PTR;
+
 #define TC_V3_PROTOTYPE(name, args) CK_RV name args;
 TC_V3_FUNCTIONS(TC_V3_PROTOTYPE)
 #undef TC_V3_PROTOTYPE
 
-/* The 2.40 list followed by the 3.0 functions, version first. */
-typedef struct tc_ck_function_list_3_0 {
+/*
+ * The 3.0 function list: the 2.40 list, entry for entry, then the 3.0
+ * functions.  Applications index it by position, so the order is the
+ * ABI (pkcs11f.h of 3.0).
+ */
+typedef struct CK_FUNCTION_LIST_3_0 {
 	CK_VERSION version;
-	/* The 2.40 entries, in order (see p11_function_list.c). */
 	CK_C_Initialize C_Initialize;
 	CK_C_Finalize C_Finalize;
 	CK_C_GetInfo C_GetInfo;
@@ -179,10 +204,12 @@ typedef struct tc_ck_function_list_3_0 {
 	CK_C_GetFunctionStatus C_GetFunctionStatus;
 	CK_C_CancelFunction C_CancelFunction;
 	CK_C_WaitForSlotEvent C_WaitForSlotEvent;
-	/* The 3.0 additions, in order. */
 #define TC_V3_SLOT(name, args) CK_RV(*name) args;
 	TC_V3_FUNCTIONS(TC_V3_SLOT)
 #undef TC_V3_SLOT
-} TC_CK_FUNCTION_LIST_3_0;
+} CK_FUNCTION_LIST_3_0;
+typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
+
+#endif /* CRYPTOKI_VERSION_MAJOR < 3 */
 
 #endif /* TPMCARD_PKCS11_PKCS11_V3_H */

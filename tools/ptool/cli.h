@@ -47,29 +47,67 @@ int cli_open_token(const char *label, bool rw, struct tc_module **mod,
 		   struct tc_session **session);
 void cli_close_token(struct tc_module *mod, struct tc_session *session);
 
-/* The options of the object commands (object, key import, cert add). */
-struct object_opts {
-	const char *token, *label, *new_label, *id_hex, *pin_file, *file;
-	bool all;
-};
-extern const char object_usage[];
 /*
- * Parses them (one positional FILE allowed); returns -1 to go on, else
- * the exit code (--help, a usage error, no store).
+ * Reads a secret (a key file's passphrase) from the environment variable
+ * env, else the terminal; NULL, saying nothing, when neither has it.
+ * Free with secbuf_free().
  */
-int cli_object_opts(const char *command, int argc, char **argv,
-		    struct object_opts *o);
+struct secbuf *cli_secret_read(const char *what, const char *env);
+
+/*
+ * Reads a whole file of at most max bytes into a secbuf (it may hold a
+ * private key); NULL with a message printed when it cannot.
+ */
+struct secbuf *cli_file_read(const char *path, size_t max);
+
+/* Logs the user in (PIN from file_opt, TPMCARD_USER_PIN or terminal). */
+int cli_login(struct tc_session *session, const char *file_opt);
+
+#define CLI_MAX_ID 64
+
 /* Hex to bytes; false for odd length, bad digits or over max bytes. */
 bool cli_parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len);
-/* Logs the user in (PIN from file/env/terminal); closes all on failure. */
-int cli_login_user(const struct object_opts *o, struct tc_module *mod,
-		   struct tc_session *session);
+
+/* Options of the object commands: key import, cert add, object ... */
+enum {
+	OPT_LABEL = 1 << 0,
+	OPT_NEW_LABEL = 1 << 1,
+	OPT_ID = 1 << 2,
+	OPT_CLASS = 1 << 3,
+	OPT_PIN_FILE = 1 << 4,
+	OPT_ALL = 1 << 5,
+	OPT_FILE = 1 << 6, /* one positional FILE */
+};
+
+struct object_opts {
+	const char *token, *label, *new_label, *class_name, *pin_file, *file;
+	bool all;
+	bool has_id;
+	uint8_t id[CLI_MAX_ID];
+	size_t id_len;
+};
+
+/*
+ * Parses the options allowed (OPT_* bits) plus --token (required) and
+ * --help (prints usage); checks the store.  Returns -1 to go on, else the
+ * exit code to leave with.
+ */
+int cli_object_opts(const char *command, const char *usage, unsigned int
+		    allowed, int argc, char **argv, struct object_opts *o);
+
+/* Up to max ids of the objects the session sees that match tmpl. */
+CK_RV cli_find(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
+	       CK_ULONG count, int64_t *ids, size_t max, size_t *found);
+
+/* Whether any object the session sees has this label. */
+CK_RV cli_label_taken(struct tc_session *session, const char *label,
+		      bool *taken);
+
+int cmd_key_import(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_object(int argc, char **argv);
 
 int cmd_init(int argc, char **argv);
-int cmd_object(int argc, char **argv);
-int cmd_cert(int argc, char **argv);
-/* key import (called by cmd_key). */
-int cmd_key_import(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_pin(int argc, char **argv);

@@ -9,6 +9,8 @@
 static const char key_usage[] =
 	"usage: tpmcard key generate --token T --type TYPE --label L [--id HEX]"
 	" [--user-pin-file F]\n"
+	"       tpmcard key import --token T --label L [--id HEX]"
+	" [--user-pin-file F] FILE\n"
 	"       tpmcard key list --token T\n"
 	"       tpmcard key remove --token T --label L [--user-pin-file F]\n"
 	"\n"
@@ -16,6 +18,8 @@ static const char key_usage[] =
 	"          rsa4096, ecc-p256, ecc-p384 or ecc-p521 (as far as the TPM\n"
 	"          supports it).  The user PIN comes from the file, else\n"
 	"          TPMCARD_USER_PIN, else the terminal.\n"
+	"import    imports an RSA or EC private key from a PEM or DER file\n"
+	"          into the TPM (see 'tpmcard key import --help').\n"
 	"list      shows the token's keys (no PIN needed).\n"
 	"remove    deletes the key pair with that label.\n";
 
@@ -62,44 +66,15 @@ static int parse(int argc, char **argv, struct key_opts *o)
 	return -1;
 }
 
-/* Hex to bytes; false for odd length, bad digits or over max bytes. */
-static bool parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len)
-{
-	size_t n = strlen(hex);
-
-	if (n == 0 || n % 2 != 0 || n / 2 > max)
-		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned int byte;
-
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-			return false;
-		out[i] = (uint8_t)byte;
-	}
-	*len = n / 2;
-	return true;
-}
-
 /* Logs the user in on an open session; closes everything on failure. */
 static int login_user(const struct key_opts *o, struct tc_module *mod,
 		      struct tc_session *session)
 {
-	struct secbuf *pin;
-	CK_RV rv;
+	int rc = cli_login(session, o->pin_file);
 
-	pin = cli_pin_read("user PIN", o->pin_file, "TPMCARD_USER_PIN", false);
-	if (pin == NULL) {
+	if (rc != EXIT_OK)
 		cli_close_token(mod, session);
-		return EXIT_FAIL;
-	}
-	rv = token_login(session, CKU_USER, pin->data, pin->len);
-	secbuf_free(pin);
-	if (rv == CKR_OK)
-		return EXIT_OK;
-	cli_close_token(mod, session);
-	return cli_fail_rv("login", rv);
+	return rc;
 }
 
 /* Opens the token's R/W session and logs the user in. */
@@ -144,7 +119,7 @@ static int key_generate(const struct key_opts *o)
 		return cli_fail("unknown key type '%s' (rsa2048, rsa3072, "
 				"rsa4096, ecc-p256, ecc-p384, ecc-p521)",
 				o->type);
-	if (o->id_hex && !parse_hex(o->id_hex, id, sizeof(id), &id_len))
+	if (o->id_hex && !cli_parse_hex(o->id_hex, id, sizeof(id), &id_len))
 		return cli_fail("--id: 1 to 64 bytes in hex");
 	rc = cli_open_token(o->token, true, &mod, &session);
 	if (rc != EXIT_OK)

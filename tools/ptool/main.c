@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,12 @@ static const char usage[] =
 	"Administers tpmcard tokens: PKCS#11 smartcards kept in the TPM.\n"
 	"\n"
 	"commands:\n"
-	"  init                      check the TPM, create the store\n"
-	"  token add|list|remove     manage tokens\n"
+	"  init                             check the TPM, create the store\n"
+	"  token add|list|remove            manage tokens\n"
 	"  key generate|import|list|remove  manage keys of a token\n"
-	"  cert add                  store a certificate on a token\n"
-	"  object list|remove|set-label  any object of a token\n"
-	"  pin change                change the user or SO PIN\n"
+	"  cert add                         store a certificate on a token\n"
+	"  object list|remove|set-label     any object of a token\n"
+	"  pin change                       change the user or SO PIN\n"
 	"\n"
 	"Each command takes --help.  PINs are read from a file option, an\n"
 	"environment variable or the terminal, never from the command line.\n"
@@ -111,6 +113,60 @@ void cli_close_token(struct tc_module *mod, struct tc_session *session)
 {
 	token_session_close(session);
 	token_module_close(mod);
+}
+
+/* Reads fd to its end or until buf is full; 0 or an errno value. */
+static int read_all(int fd, struct secbuf *buf)
+{
+	while (buf->len < buf->cap) {
+		ssize_t n = read(fd, buf->data + buf->len, buf->cap - buf->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			break;
+		buf->len += (size_t)n;
+	}
+	return 0;
+}
+
+struct secbuf *cli_file_read(const char *path, size_t max)
+{
+	struct secbuf *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		cli_fail("cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* One byte more than allowed tells a file that is too large. */
+	buf = secbuf_new(max + 1);
+	err = buf != NULL ? read_all(fd, buf) : ENOMEM;
+	close(fd);
+	if (err != 0)
+		cli_fail("cannot read %s: %s", path, strerror(err));
+	else if (buf->len == 0 || buf->len > max)
+		cli_fail("%s: %s", path, buf->len ? "too large" : "empty");
+	if (err != 0 || buf->len == 0 || buf->len > max) {
+		secbuf_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int cli_login(struct tc_session *session, const char *file_opt)
+{
+	struct secbuf *pin;
+	CK_RV rv;
+
+	pin = cli_pin_read("user PIN", file_opt, "TPMCARD_USER_PIN", false);
+	if (pin == NULL)
+		return EXIT_FAIL;
+	rv = token_login(session, CKU_USER, pin->data, pin->len);
+	secbuf_free(pin);
+	return rv == CKR_OK ? EXIT_OK : cli_fail_rv("login", rv);
 }
 
 /*

@@ -111,24 +111,30 @@ static struct secbuf *prompt_twice(const char *what, bool *reported)
 	return first;
 }
 
+struct secbuf *cli_secret_read(const char *what, const char *env)
+{
+	const char *value = env ? getenv(env) : NULL;
+	char prompt[96];
+
+	if (value != NULL)
+		return secbuf_dup(value, strlen(value));
+	snprintf(prompt, sizeof(prompt), "%s: ", what);
+	return from_tty(prompt);
+}
+
 struct secbuf *cli_pin_read(const char *what, const char *file_opt,
 			    const char *env, bool confirm)
 {
 	const char *value = env ? getenv(env) : NULL;
 	struct secbuf *pin;
 	bool reported = false;
-	char prompt[96];
 
 	if (file_opt != NULL)
 		return from_file(file_opt);
-	if (value != NULL)
-		return secbuf_dup(value, strlen(value));
-	if (confirm) {
+	if (confirm && value == NULL)
 		pin = prompt_twice(what, &reported);
-	} else {
-		snprintf(prompt, sizeof(prompt), "%s: ", what);
-		pin = from_tty(prompt);
-	}
+	else
+		pin = cli_secret_read(what, env);
 	if (pin == NULL && !reported)
 		cli_fail("no %s: give it in a file (option) or in %s", what,
 			 env ? env : "the environment");
