@@ -18,22 +18,6 @@ static CK_RV not_supported(CK_SESSION_HANDLE handle)
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG_PTR len)
-{
-	(void)state;
-	(void)len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG len, CK_OBJECT_HANDLE enc, CK_OBJECT_HANDLE auth)
-{
-	(void)state;
-	(void)len;
-	(void)enc;
-	(void)auth;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	(void)mech;

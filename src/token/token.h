@@ -178,6 +178,9 @@ CK_RV token_digest_key(struct tc_session *session, int64_t key_id);
 CK_RV token_digest_final(struct tc_session *session, uint8_t *out,
 			 CK_ULONG *out_len);
 
+/* Whether a sign, verify, encrypt, decrypt or digest operation runs. */
+bool token_operation_running(struct tc_session *session);
+
 /* Random bytes from the TPM. */
 CK_RV token_random(struct tc_session *session, uint8_t *buf, size_t len);
 

@@ -153,3 +153,15 @@ int64_t token_session_token(const struct tc_session *session)
 {
 	return session->token->row.id;
 }
+
+bool token_operation_running(struct tc_session *session)
+{
+	bool running;
+
+	tc_mutex_lock(&session->mod->lock);
+	running = session->sign.active || session->verify.active ||
+		  session->encrypt.active || session->decrypt.active ||
+		  session->digest.active;
+	tc_mutex_unlock(&session->mod->lock);
+	return running;
+}

@@ -461,6 +461,35 @@ static void test_derive_ecdh(void **state)
 			 CKR_USER_NOT_LOGGED_IN);
 }
 
+/* No operation state is ever saved, none restored. */
+static void test_operation_state(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+	CK_BYTE saved[64] = { 0 };
+	CK_ULONG len = sizeof(saved);
+
+	assert_int_equal(p->fn->C_GetOperationState(s, saved, &len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_DigestInit(s, &sha), CKR_OK);
+	assert_int_equal(p->fn->C_GetOperationState(s, NULL, &len),
+			 CKR_STATE_UNSAVEABLE);
+	assert_int_equal(p->fn->C_GetOperationState(s, saved, NULL),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_SetOperationState(s, saved, sizeof(saved), 0,
+						    0),
+			 CKR_SAVED_STATE_INVALID);
+	assert_int_equal(p->fn->C_SetOperationState(s, NULL, 4, 0, 0),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(p->fn->C_GetOperationState(987654, saved, &len),
+			 CKR_SESSION_HANDLE_INVALID);
+	/* The digest goes on regardless. */
+	len = sizeof(saved);
+	assert_int_equal(p->fn->C_Digest(s, (CK_BYTE_PTR)"x", 1, saved, &len),
+			 CKR_OK);
+}
+
 /* No key leaves the TPM: wrapping says why, precisely. */
 static void test_wrap_and_unwrap_refusals(void **state)
 {
@@ -516,6 +545,7 @@ int main(void)
 		T(test_close_with_operations_running),
 		T(test_wrap_and_unwrap_refusals),
 		T(test_derive_ecdh),
+		T(test_operation_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

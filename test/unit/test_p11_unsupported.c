@@ -54,22 +54,11 @@ static void assert_dual_and_keys_not_supported(CK_FUNCTION_LIST_PTR fn,
 	assert_int_equal(b, 0);
 }
 
-static void assert_objects_not_supported(CK_FUNCTION_LIST_PTR fn,
-					 CK_SESSION_HANDLE s, CK_RV want)
-{
-	CK_BYTE state[64];
-	CK_ULONG len = sizeof(state);
-
-	assert_int_equal(fn->C_GetOperationState(s, state, &len), want);
-	assert_int_equal(fn->C_SetOperationState(s, state, len, 0, 0), want);
-}
-
 static void assert_all_not_supported(CK_FUNCTION_LIST_PTR fn,
 				     CK_SESSION_HANDLE s, CK_RV want)
 {
 	assert_crypto_not_supported(fn, s, want);
 	assert_dual_and_keys_not_supported(fn, s, want);
-	assert_objects_not_supported(fn, s, want);
 }
 
 static void test_not_supported(void **state)
