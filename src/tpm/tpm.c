@@ -287,9 +287,12 @@ enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk)
 				    mapped == TPM_E_IO)
 					return mapped;
 			}
-			return srk_create_locked(tpm);
+			mapped = srk_create_locked(tpm);
+			if (mapped != TPM_OK)
+				return mapped;
+		} else {
+			log_debug("persistent SRK 0x81000001 in use");
 		}
-		log_debug("persistent SRK 0x81000001 in use");
 	}
 	*srk = tpm->srk;
 	return TPM_OK;

@@ -131,7 +131,7 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 			    struct tpm_blob *out);
 
 /* Asymmetric keys. */
-enum tpm_key_type { TPM_KEY_RSA = 1, TPM_KEY_EC };
+enum tpm_key_type { TPM_KEY_RSA = 1, TPM_KEY_EC, TPM_KEY_AES, TPM_KEY_HMAC };
 enum tpm_curve { TPM_CURVE_NONE = 0, TPM_CURVE_P256, TPM_CURVE_P384,
 		 TPM_CURVE_P521 };
 
@@ -150,6 +150,7 @@ struct tpm_pubkey {
 	enum tpm_curve curve;
 	uint8_t x[66], y[66];
 	size_t coord_len; /* both coordinates, zero-padded to the field */
+	size_t aes_len;	/* AES: the key's size in bytes */
 };
 
 /* Bytes of one coordinate (field size) of a curve, 0 for none. */
@@ -243,5 +244,48 @@ struct tpm_import_key {
 enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
 			   const uint8_t *auth, size_t auth_len,
 			   struct tpm_blob *out, struct tpm_pubkey *pub);
+
+/*
+ * Secret keys.  An AES key (16, 24 or 32 bytes) or an HMAC key (1 to
+ * TPM_HMAC_KEY_MAX bytes) under the SRK with authValue auth, fixed to
+ * this TPM, noDA, any mode or hash chosen per operation.  value NULL
+ * makes a fresh key: the TPM makes AES keys and 32-byte HMAC keys itself;
+ * other HMAC sizes come from the module's random generator.  Otherwise
+ * value is the key to take in (import).  Either way the key material is
+ * the first parameter of TPM2_Create, which the salted session encrypts:
+ * it never crosses the TPM interface in clear.  TPM_E_UNSUPPORTED for an
+ * AES size the TPM lacks, TPM_E_BAD_INPUT for a size out of range.
+ */
+#define TPM_HMAC_KEY_MAX 64
+#define TPM_HMAC_KEY_NATIVE 32
+enum tpm_rc tpm_secret_create(struct tpm *tpm, enum tpm_key_type type,
+			      const uint8_t *value, size_t len,
+			      const uint8_t *auth, size_t auth_len,
+			      struct tpm_blob *out);
+
+/* AES modes of TPM2_EncryptDecrypt2. */
+enum tpm_aes_mode { TPM_AES_ECB = 1, TPM_AES_CBC, TPM_AES_CFB, TPM_AES_CTR };
+#define TPM_AES_BLOCK 16
+
+/*
+ * AES in the TPM with an open AES key: len bytes of in to out (the same
+ * length; whole blocks for ECB and CBC).  iv holds TPM_AES_BLOCK bytes
+ * (unused for ECB) and is updated so that the next call continues the
+ * stream (CBC, CFB, CTR after whole blocks).  Data and result travel
+ * encrypted by the session.  TPM_E_BAD_INPUT for a wrong length or key.
+ */
+enum tpm_rc tpm_key_aes(struct tpm *tpm, struct tpm_key *key, bool decrypt,
+			enum tpm_aes_mode mode, uint8_t *iv,
+			const uint8_t *in, size_t len, uint8_t *out);
+
+/*
+ * HMAC in the TPM with an open HMAC key over len bytes (TPM2_HMAC, or an
+ * HMAC sequence when the data exceeds one TPM buffer): mac gets the
+ * digest length of hash, which mac_len must be.  TPM_E_UNSUPPORTED for a
+ * hash the TPM lacks.
+ */
+enum tpm_rc tpm_key_hmac(struct tpm *tpm, struct tpm_key *key,
+			 enum crypto_digest hash, const uint8_t *data,
+			 size_t len, uint8_t *mac, size_t mac_len);
 
 #endif /* TPMCARD_TPM_TPM_H */

@@ -143,6 +143,17 @@ bool tpm_pubkey_from_public(const TPMT_PUBLIC *pub, struct tpm_pubkey *out)
 		       put_field(out->y, out->coord_len, q->y.buffer,
 				 q->y.size);
 	}
+	if (pub->type == TPM2_ALG_SYMCIPHER &&
+	    pub->parameters.symDetail.sym.algorithm == TPM2_ALG_AES) {
+		out->type = TPM_KEY_AES;
+		out->aes_len = pub->parameters.symDetail.sym.keyBits.aes / 8;
+		return true;
+	}
+	if (pub->type == TPM2_ALG_KEYEDHASH &&
+	    (pub->objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT)) {
+		out->type = TPM_KEY_HMAC;
+		return true;
+	}
 	return false;
 }
 

@@ -40,6 +40,17 @@ struct tpm_key {
 /* The TPM's id of a curve; TPM2_ECC_NONE for none. */
 TPMI_ECC_CURVE tpm_curve_id(enum tpm_curve curve);
 
+/* The TPM's id of a hash; TPM2_ALG_NULL for one it lacks (SHA-224). */
+TPMI_ALG_HASH tpm_hash_alg(enum crypto_digest hash);
+
+/*
+ * Loads an open key if needed, sets its auth for one command and gets the
+ * salted session with the given decrypt/encrypt attributes.  The caller
+ * clears the auth (tpm_auth_clear) after the command.
+ */
+enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key,
+				 TPMA_SESSION attrs, ESYS_TR *session);
+
 /* Maps a TSS2_RC to a tpm_rc, logging what failed, decoded, once. */
 enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
 

@@ -25,7 +25,7 @@ TPMI_ECC_CURVE tpm_curve_id(enum tpm_curve curve)
 	}
 }
 
-static TPMI_ALG_HASH hash_to_tpm(enum crypto_digest hash)
+TPMI_ALG_HASH tpm_hash_alg(enum crypto_digest hash)
 {
 	switch (hash) {
 	case CRYPTO_SHA1:
@@ -205,9 +205,8 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 	free(key);
 }
 
-/* Loads the key if needed and sets its auth for one command. */
-static enum tpm_rc key_ready_locked(struct tpm *tpm, struct tpm_key *key,
-				    TPMA_SESSION attrs, ESYS_TR *session)
+enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key,
+				 TPMA_SESSION attrs, ESYS_TR *session)
 {
 	enum tpm_rc rc = TPM_OK;
 
@@ -241,7 +240,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 	cipher.size = (UINT16)in_len;
 	memcpy(cipher.buffer, in, in_len);
 	tc_mutex_lock(&tpm->lock);
-	rc = key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
+	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_RSA_Decrypt(tpm->esys, key->handle, session,
 					      ESYS_TR_NONE, ESYS_TR_NONE,
@@ -280,7 +279,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	ESYS_TR session;
 	enum tpm_rc rc;
 
-	scheme.details.ecdsa.hashAlg = hash_to_tpm(hash);
+	scheme.details.ecdsa.hashAlg = tpm_hash_alg(hash);
 	if (key->pub.type != TPM_KEY_EC || out_len != 2 * width ||
 	    digest_len != crypto_digest_len(hash) ||
 	    digest_len > sizeof(tpm_digest.buffer) ||
@@ -289,7 +288,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	tpm_digest.size = (UINT16)digest_len;
 	memcpy(tpm_digest.buffer, digest, digest_len);
 	tc_mutex_lock(&tpm->lock);
-	rc = key_ready_locked(tpm, key, 0, &session);
+	rc = tpm_key_ready_locked(tpm, key, 0, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_Sign(tpm->esys, key->handle, session,
 				       ESYS_TR_NONE, ESYS_TR_NONE, &tpm_digest,
@@ -333,7 +332,7 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 	memcpy(in.point.y.buffer, peer_y, coord_len);
 	tc_mutex_lock(&tpm->lock);
 	/* The shared point is the first response parameter: encrypted. */
-	rc = key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
+	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_ECDH_ZGen(tpm->esys, key->handle, session,
 					    ESYS_TR_NONE, ESYS_TR_NONE, &in,
