@@ -33,6 +33,26 @@ EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE handle,
 	return rv;
 }
 
+EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism,
+			   CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
+			   CK_OBJECT_HANDLE_PTR key)
+{
+	struct tc_session *session;
+	int64_t id = 0;
+	CK_RV rv = p11_session_get(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (mechanism == NULL || key == NULL || (tmpl == NULL && count > 0))
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = token_generate_key(session, mechanism, tmpl, count, &id);
+	if (rv == CKR_OK)
+		*key = (CK_OBJECT_HANDLE)id;
+	p11_session_release(handle);
+	return rv;
+}
+
 EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism,
 			 CK_OBJECT_HANDLE base, CK_ATTRIBUTE_PTR tmpl,
 			 CK_ULONG count, CK_OBJECT_HANDLE_PTR key)

@@ -86,15 +86,6 @@ EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
-{
-	(void)mech;
-	(void)tmpl;
-	(void)count;
-	(void)key;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE h)
 {
 	struct tc_session *session;

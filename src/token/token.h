@@ -252,6 +252,16 @@ CK_RV token_generate_key_pair(struct tc_session *session,
 			      int64_t *priv_id);
 
 /*
+ * C_GenerateKey in the TPM: CKM_AES_KEY_GEN (CKA_VALUE_LEN 16, 24 or 32,
+ * as far as the TPM has the size: else CKR_KEY_SIZE_RANGE) and
+ * CKM_GENERIC_SECRET_KEY_GEN (1 to 64 bytes), as a logged-in user.  The
+ * key is sensitive and never extractable.
+ */
+CK_RV token_generate_key(struct tc_session *session,
+			 const CK_MECHANISM *mechanism,
+			 const CK_ATTRIBUTE *tmpl, CK_ULONG count, int64_t *id);
+
+/*
  * C_InitToken on the empty slot: a new token with an SO PIN and no user
  * PIN yet.  On a token's slot: with its SO PIN, destroys every object,
  * forgets the user PIN and relabels (CKR_SESSION_EXISTS while a session

@@ -26,7 +26,7 @@ void token_crypt_op_clear(struct tc_crypt_op *op)
 	pkey_free(op->key);
 	free(op->label);
 	secbuf_free(op->result);
-	memset(op, 0, sizeof(*op));
+	secmem_wipe(op, sizeof(*op)); /* AES state: chaining values, data */
 }
 
 void token_encrypt_abort(struct tc_session *session)
@@ -106,6 +106,9 @@ static CK_RV init_locked(struct tc_session *session, struct tc_crypt_op *op,
 
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
+	if (token_aes_mechanism(mechanism->mechanism))
+		return token_aes_init_locked(session, op, mechanism, key_id,
+					     encrypt);
 	if (!rsa_mechanism(mechanism->mechanism))
 		return CKR_MECHANISM_INVALID;
 	rv = token_key_for_op_locked(
@@ -190,6 +193,24 @@ static CK_RV encrypt_now(struct tc_crypt_op *op, const uint8_t *in,
 	return CKR_OK;
 }
 
+typedef CK_RV (*aes_step_fn)(struct tc_session *, struct tc_crypt_op *,
+			     bool, const uint8_t *, size_t, uint8_t *,
+			     CK_ULONG *, bool *);
+
+/* One AES step; the operation ends when the step says so. */
+static CK_RV aes_step_locked(struct tc_session *session,
+			     struct tc_crypt_op *op, bool encrypt,
+			     const uint8_t *in, size_t len, uint8_t *out,
+			     CK_ULONG *out_len, aes_step_fn step)
+{
+	bool done = true;
+	CK_RV rv = step(session, op, encrypt, in, len, out, out_len, &done);
+
+	if (done)
+		token_crypt_op_clear(op);
+	return rv;
+}
+
 CK_RV token_encrypt(struct tc_session *session, const uint8_t *in,
 		    size_t len, uint8_t *out, CK_ULONG *out_len)
 {
@@ -200,6 +221,11 @@ CK_RV token_encrypt(struct tc_session *session, const uint8_t *in,
 	tc_mutex_lock(&session->mod->lock);
 	if (!op->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	if (op->is_aes) {
+		rv = aes_step_locked(session, op, true, in, len, out, out_len,
+				     token_aes_once_locked);
 		goto out;
 	}
 	k = pkey_size(op->key);
@@ -291,6 +317,11 @@ CK_RV token_decrypt(struct tc_session *session, const uint8_t *in,
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
+	if (op->is_aes) {
+		rv = aes_step_locked(session, op, false, in, len, out, out_len,
+				     token_aes_once_locked);
+		goto out;
+	}
 	if (out == NULL && op->result == NULL) {
 		/* Enough room for any plaintext of this key. */
 		*out_len = pkey_size(op->key);
@@ -313,15 +344,50 @@ out:
 	return rv;
 }
 
-/* RSA has no multi-part form: the operation ends. */
-static CK_RV no_multi_part(struct tc_session *session, struct tc_crypt_op *op)
+/* RSA has no multi-part form (the operation ends); AES has. */
+static CK_RV update(struct tc_session *session, struct tc_crypt_op *op,
+		    bool encrypt, const uint8_t *in, size_t len, uint8_t *out,
+		    CK_ULONG *out_len)
 {
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
-	rv = op->active ? CKR_FUNCTION_NOT_SUPPORTED :
-			  CKR_OPERATION_NOT_INITIALIZED;
-	token_crypt_op_clear(op);
+	if (op->active && op->is_aes) {
+		rv = aes_step_locked(session, op, encrypt, in, len, out,
+				     out_len, token_aes_update_locked);
+	} else {
+		rv = op->active ? CKR_FUNCTION_NOT_SUPPORTED :
+				  CKR_OPERATION_NOT_INITIALIZED;
+		token_crypt_op_clear(op);
+	}
+	tc_mutex_unlock(&session->mod->lock);
+	return rv;
+}
+
+static CK_RV aes_final(struct tc_session *session, struct tc_crypt_op *op,
+		       bool encrypt, const uint8_t *in, size_t len,
+		       uint8_t *out, CK_ULONG *out_len, bool *done)
+{
+	(void)in;
+	(void)len;
+	return token_aes_final_locked(session, op, encrypt, out, out_len,
+				      done);
+}
+
+static CK_RV final(struct tc_session *session, struct tc_crypt_op *op,
+		   bool encrypt, uint8_t *out, CK_ULONG *out_len)
+{
+	CK_RV rv;
+
+	tc_mutex_lock(&session->mod->lock);
+	if (op->active && op->is_aes) {
+		rv = aes_step_locked(session, op, encrypt, NULL, 0, out,
+				     out_len, aes_final);
+	} else {
+		rv = op->active ? CKR_FUNCTION_NOT_SUPPORTED :
+				  CKR_OPERATION_NOT_INITIALIZED;
+		token_crypt_op_clear(op);
+	}
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;
 }
@@ -329,35 +395,25 @@ static CK_RV no_multi_part(struct tc_session *session, struct tc_crypt_op *op)
 CK_RV token_encrypt_update(struct tc_session *session, const uint8_t *in,
 			   size_t len, uint8_t *out, CK_ULONG *out_len)
 {
-	(void)in;
-	(void)len;
-	(void)out;
-	(void)out_len;
-	return no_multi_part(session, &session->encrypt);
+	return update(session, &session->encrypt, true, in, len, out,
+		      out_len);
 }
 
 CK_RV token_encrypt_final(struct tc_session *session, uint8_t *out,
 			  CK_ULONG *out_len)
 {
-	(void)out;
-	(void)out_len;
-	return no_multi_part(session, &session->encrypt);
+	return final(session, &session->encrypt, true, out, out_len);
 }
 
 CK_RV token_decrypt_update(struct tc_session *session, const uint8_t *in,
 			   size_t len, uint8_t *out, CK_ULONG *out_len)
 {
-	(void)in;
-	(void)len;
-	(void)out;
-	(void)out_len;
-	return no_multi_part(session, &session->decrypt);
+	return update(session, &session->decrypt, false, in, len, out,
+		      out_len);
 }
 
 CK_RV token_decrypt_final(struct tc_session *session, uint8_t *out,
 			  CK_ULONG *out_len)
 {
-	(void)out;
-	(void)out_len;
-	return no_multi_part(session, &session->decrypt);
+	return final(session, &session->decrypt, false, out, out_len);
 }

@@ -12,7 +12,8 @@
 #include "common/log.h"
 
 /*
- * C_CreateObject of a private key: the key material goes into the TPM
+ * C_CreateObject of a private key (secret keys: token_secret.c): the key
+ * material goes into the TPM
  * (TPM2_Import, never on the bus in clear) and is not kept anywhere else;
  * the object records what the standard asks of an imported key: not
  * local, not always sensitive, not never extractable.
@@ -138,11 +139,12 @@ CK_RV token_import_locked(struct tc_session *session,
 	CK_RV rv;
 
 	memset(&key, 0, sizeof(key));
-	if (kind->cls != CKO_PRIVATE_KEY)
-		return CKR_ATTRIBUTE_VALUE_INVALID; /* no secret keys yet */
 	/* The key's TPM auth is wrapped under the user's wrap secret. */
 	if (!token->logged_in || token->user != CKU_USER)
 		return CKR_USER_NOT_LOGGED_IN;
+	if (kind->cls == CKO_SECRET_KEY)
+		return token_secret_import_locked(session, kind, tmpl, count,
+						  obj);
 	if (!attrs_get_bool(&obj->attrs, CKA_SENSITIVE, true) ||
 	    attrs_get_bool(&obj->attrs, CKA_EXTRACTABLE, false)) {
 		log_warn("a TPM key cannot be extractable or non-sensitive");

@@ -41,8 +41,18 @@ struct tc_token {
 	size_t rw_sessions;
 };
 
+/* An HMAC being computed (signing) or checked (verification). */
+struct tc_mac_op {
+	enum crypto_digest hash;
+	int64_t key_id;
+	uint8_t *data;		/* multi-part input gathered so far */
+	size_t len, cap;
+};
+
 struct tc_sign_op {
 	bool active;
+	bool is_mac;		/* an HMAC mechanism: mac holds its state */
+	struct tc_mac_op mac;
 	CK_MECHANISM_TYPE mechanism;
 	struct tc_sig_params params;
 	int64_t key_id;
@@ -54,6 +64,8 @@ struct tc_sign_op {
 
 struct tc_verify_op {
 	bool active;
+	bool is_mac;
+	struct tc_mac_op mac;
 	const struct tc_sig_mech *mech;
 	struct tc_sig_params params;
 	struct pkey *key;	/* the public key, for this operation */
@@ -61,9 +73,22 @@ struct tc_verify_op {
 	bool multi_part;
 };
 
+/* The state of an AES stream between calls. */
+struct tc_aes_op {
+	enum tpm_aes_mode mode;
+	bool pad;		/* CKM_AES_CBC_PAD */
+	uint8_t iv[TPM_AES_BLOCK]; /* the chaining value or counter */
+	uint8_t held[TPM_AES_BLOCK]; /* input short of a block, or kept */
+	size_t held_len;
+	bool ctr_limited;	/* CTR with fewer than 64 counter bits */
+	uint64_t ctr_left;	/* then: counter values before it wraps */
+};
+
 /* An encryption or decryption operation. */
 struct tc_crypt_op {
 	bool active;
+	bool is_aes;		/* an AES mechanism: aes holds its state */
+	struct tc_aes_op aes;
 	CK_MECHANISM_TYPE mechanism;
 	int64_t key_id;
 	struct pkey_params params; /* RSA padding and its hashes */
@@ -146,6 +171,49 @@ bool token_context_auth_locked(struct tc_session *session, bool authorized);
 /* Whether a key needs a context-specific login for each operation. */
 bool token_key_always_authenticate(const struct tc_object *key);
 
+/*
+ * AES with TPM keys (token_aes.c; module lock held).  The one-part,
+ * update and final steps follow the length-query protocol; *done tells
+ * the caller to end the operation (any result but a length query, a
+ * short buffer, or a successful update).
+ */
+bool token_aes_mechanism(CK_MECHANISM_TYPE type);
+CK_RV token_aes_init_locked(struct tc_session *session,
+			    struct tc_crypt_op *op,
+			    const CK_MECHANISM *mechanism, int64_t key_id,
+			    bool encrypt);
+CK_RV token_aes_once_locked(struct tc_session *session,
+			    struct tc_crypt_op *op, bool encrypt,
+			    const uint8_t *in, size_t len, uint8_t *out,
+			    CK_ULONG *out_len, bool *done);
+CK_RV token_aes_update_locked(struct tc_session *session,
+			      struct tc_crypt_op *op, bool encrypt,
+			      const uint8_t *in, size_t len, uint8_t *out,
+			      CK_ULONG *out_len, bool *done);
+CK_RV token_aes_final_locked(struct tc_session *session,
+			     struct tc_crypt_op *op, bool encrypt,
+			     uint8_t *out, CK_ULONG *out_len, bool *done);
+
+/*
+ * HMAC with TPM keys (token_mac.c; module lock held).  sign follows the
+ * length-query protocol (*done: the operation is over); verify always
+ * ends it.  Multi-part input is gathered by update.
+ */
+bool token_mac_hash(CK_MECHANISM_TYPE type, enum crypto_digest *hash);
+CK_RV token_mac_init_locked(struct tc_session *session, struct tc_mac_op *mac,
+			    const CK_MECHANISM *mechanism, int64_t key_id,
+			    CK_ATTRIBUTE_TYPE usage);
+CK_RV token_mac_update(struct tc_mac_op *mac, const uint8_t *data,
+		       size_t len);
+size_t token_mac_len(const struct tc_mac_op *mac);
+CK_RV token_mac_sign_locked(struct tc_session *session, struct tc_mac_op *mac,
+			    const uint8_t *data, size_t len, uint8_t *sig,
+			    CK_ULONG *sig_len, bool *done);
+CK_RV token_mac_verify_locked(struct tc_session *session,
+			      struct tc_mac_op *mac, const uint8_t *data,
+			      size_t len, const uint8_t *sig, size_t sig_len);
+void token_mac_op_clear(struct tc_mac_op *mac);
+
 /* Frees an operation's state and leaves it inactive. */
 void token_crypt_op_clear(struct tc_crypt_op *op);
 void token_verify_op_clear(struct tc_verify_op *op);
@@ -221,6 +289,12 @@ CK_RV token_import_locked(struct tc_session *session,
 			  const struct tmpl_kind *kind,
 			  const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 			  struct tc_new_object *obj);
+
+/* The same for a secret key (AES, generic secret): its CKA_VALUE. */
+CK_RV token_secret_import_locked(struct tc_session *session,
+				 const struct tmpl_kind *kind,
+				 const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+				 struct tc_new_object *obj);
 
 /*
  * The PIN seals: unseal a token's wrap secret with a PIN (a wrong PIN

@@ -186,7 +186,39 @@ static void end_op(struct tc_session *session)
 	struct tc_sign_op *op = &session->sign;
 
 	crypto_hash_free(op->hash);
+	token_mac_op_clear(&op->mac);
 	memset(op, 0, sizeof(*op));
+}
+
+static CK_RV mac_init_locked(struct tc_session *session,
+			     const CK_MECHANISM *mechanism, int64_t key_id)
+{
+	struct tc_sign_op *op = &session->sign;
+	CK_RV rv = token_mac_init_locked(session, &op->mac, mechanism, key_id,
+					 CKA_SIGN);
+
+	if (rv != CKR_OK) {
+		end_op(session);
+		return rv;
+	}
+	op->active = true;
+	op->is_mac = true;
+	op->mechanism = mechanism->mechanism;
+	op->key_id = key_id;
+	return CKR_OK;
+}
+
+/* One HMAC signing step; the operation ends when it is done. */
+static CK_RV mac_sign_locked(struct tc_session *session, const uint8_t *data,
+			     size_t len, uint8_t *sig, CK_ULONG *sig_len)
+{
+	bool done = true;
+	CK_RV rv = token_mac_sign_locked(session, &session->sign.mac, data,
+					 len, sig, sig_len, &done);
+
+	if (done)
+		end_op(session);
+	return rv;
 }
 
 CK_RV token_sign_init(struct tc_session *session,
@@ -201,26 +233,28 @@ CK_RV token_sign_init(struct tc_session *session,
 	tc_mutex_lock(&session->mod->lock);
 	if (op->active)
 		rv = CKR_OPERATION_ACTIVE;
+	else if (token_mac_hash(mechanism->mechanism, NULL))
+		rv = mac_init_locked(session, mechanism, key_id);
 	else if (m == NULL)
 		rv = CKR_MECHANISM_INVALID;
 	else
 		rv = token_key_for_op_locked(session, key_id, CKO_PRIVATE_KEY,
 					     m->key_type, CKA_SIGN,
 					     m->type, &obj);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK && !op->is_mac)
 		rv = token_rv_from_tpm(tpm_blob_pubkey(&obj->blob, &pub));
-	if (rv == CKR_OK)
+	if (rv == CKR_OK && !op->is_mac)
 		rv = token_sig_params(m, mechanism,
 				      pub.type == TPM_KEY_RSA ?
 					      modulus_bits(&pub) :
 					      0,
 				      &op->params);
-	if (rv == CKR_OK && m->hashed) {
+	if (rv == CKR_OK && !op->is_mac && m->hashed) {
 		op->hash = crypto_hash_new(m->hash);
 		if (op->hash == NULL)
 			rv = CKR_HOST_MEMORY;
 	}
-	if (rv == CKR_OK) {
+	if (rv == CKR_OK && !op->is_mac) {
 		op->active = true;
 		op->mechanism = m->type;
 		op->key_id = key_id;
@@ -325,6 +359,10 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 		rv = CKR_OPERATION_ACTIVE;
 		goto out;
 	}
+	if (op->is_mac) {
+		rv = mac_sign_locked(session, data, len, sig, sig_len);
+		goto out;
+	}
 	if (!length_check(obj, sig, sig_len, &rv))
 		goto out;
 	m = find_mech(op->mechanism);
@@ -350,7 +388,9 @@ CK_RV token_sign_update(struct tc_session *session, const uint8_t *data,
 
 	tc_mutex_lock(&session->mod->lock);
 	rv = op_key_locked(session, &obj);
-	if (rv == CKR_OK && op->hash == NULL)
+	if (rv == CKR_OK && op->is_mac)
+		rv = token_mac_update(&op->mac, data, len);
+	else if (rv == CKR_OK && op->hash == NULL)
 		rv = CKR_FUNCTION_NOT_SUPPORTED; /* single-part mechanism */
 	else if (rv == CKR_OK && !crypto_hash_update(op->hash, data, len))
 		rv = CKR_HOST_MEMORY;
@@ -375,6 +415,10 @@ CK_RV token_sign_final(struct tc_session *session, uint8_t *sig,
 	rv = op_key_locked(session, &obj);
 	if (rv != CKR_OK)
 		goto out;
+	if (op->is_mac) {
+		rv = mac_sign_locked(session, NULL, 0, sig, sig_len);
+		goto out;
+	}
 	if (op->hash == NULL) {
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 		end_op(session);

@@ -11,14 +11,17 @@
 
 /*
  * Verification with public key objects, in software: it needs no secret
- * and no login, so the TPM is not asked.  Every call but a successful
- * C_VerifyUpdate ends the operation, as the standard says.
+ * and no login, so the TPM is not asked.  HMACs are the exception: their
+ * key is secret, so the TPM computes the MAC to compare (token_mac.c).
+ * Every call but a successful C_VerifyUpdate ends the operation, as the
+ * standard says.
  */
 
 void token_verify_op_clear(struct tc_verify_op *op)
 {
 	crypto_hash_free(op->hash);
 	pkey_free(op->key);
+	token_mac_op_clear(&op->mac);
 	memset(op, 0, sizeof(*op));
 }
 
@@ -56,6 +59,15 @@ CK_RV token_verify_init(struct tc_session *session,
 		/* The running operation stays as it is. */
 		tc_mutex_unlock(&session->mod->lock);
 		return CKR_OPERATION_ACTIVE;
+	}
+	if (token_mac_hash(mechanism->mechanism, NULL)) {
+		rv = token_mac_init_locked(session, &op->mac, mechanism, key_id,
+					   CKA_VERIFY);
+		op->is_mac = op->active = rv == CKR_OK;
+		if (rv != CKR_OK)
+			end_op(op);
+		tc_mutex_unlock(&session->mod->lock);
+		return rv;
 	}
 	if (m == NULL)
 		rv = CKR_MECHANISM_INVALID;
@@ -146,7 +158,10 @@ CK_RV token_verify(struct tc_session *session, const uint8_t *data,
 		rv = CKR_OPERATION_ACTIVE;
 		goto out;
 	}
-	if (op->hash == NULL)
+	if (op->is_mac)
+		rv = token_mac_verify_locked(session, &op->mac, data, len, sig,
+					     sig_len);
+	else if (op->hash == NULL)
 		rv = check_now(op, data, len, sig, sig_len);
 	else if (!crypto_hash_update(op->hash, data, len) ||
 		 !crypto_hash_final(op->hash, digest, &digest_len))
@@ -168,6 +183,8 @@ CK_RV token_verify_update(struct tc_session *session, const uint8_t *data,
 	tc_mutex_lock(&session->mod->lock);
 	if (!op->active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if (op->is_mac)
+		rv = token_mac_update(&op->mac, data, len);
 	else if (op->hash == NULL)
 		rv = CKR_FUNCTION_NOT_SUPPORTED; /* a one-part mechanism */
 	else if (!crypto_hash_update(op->hash, data, len))
@@ -193,7 +210,10 @@ CK_RV token_verify_final(struct tc_session *session, const uint8_t *sig,
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
-	if (op->hash == NULL)
+	if (op->is_mac)
+		rv = token_mac_verify_locked(session, &op->mac, NULL, 0, sig,
+					     sig_len);
+	else if (op->hash == NULL)
 		rv = CKR_FUNCTION_NOT_SUPPORTED;
 	else if (!crypto_hash_final(op->hash, digest, &digest_len))
 		rv = CKR_HOST_MEMORY;

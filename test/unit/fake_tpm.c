@@ -11,11 +11,14 @@
 
 /*
  * The fake TPM's state, controls, connections, dictionary-attack model,
- * blob format and sealed data.  Keys are in fake_tpm_key.c.
+ * blob format and sealed data.  Keys are in fake_tpm_key.c, secret keys
+ * in fake_tpm_secret.c.
  *
- * Public blob: "FKPB", kind (1 byte), curve (1), exponent (4, big-endian),
- * material length (2), material (RSA modulus, or EC X || Y), 16 random
- * bytes (the TPM's unique field: no two objects share a public area).
+ * Public blob: "FKPB", kind (1 byte), size (1: the curve of an EC key, the
+ * bytes of an AES key, else 0), exponent (4, big-endian), material length
+ * (2), material (RSA modulus, EC X || Y, nothing for secret keys), 16
+ * random bytes (the TPM's unique field: no two objects share a public
+ * area).
  * Private blob: "FKPV", SRK generation (4), object id (8), 16 random
  * bytes.  Neither holds an auth value or sealed data.
  */
@@ -180,6 +183,13 @@ size_t fake_tpm_object_count(void)
 	return fake.count;
 }
 
+/* Whether the object's secret bytes are its whole sensitive part. */
+static bool holds_bytes(enum fake_object_kind kind)
+{
+	return kind == FAKE_OBJ_SEALED || kind == FAKE_OBJ_AES ||
+	       kind == FAKE_OBJ_HMAC;
+}
+
 bool fake_tpm_object(size_t index, struct fake_object_view *view)
 {
 	const struct fake_object *obj;
@@ -190,7 +200,7 @@ bool fake_tpm_object(size_t index, struct fake_object_view *view)
 	view->kind = obj->kind;
 	view->auth = obj->auth;
 	view->auth_len = obj->auth_len;
-	view->secret = obj->kind == FAKE_OBJ_SEALED ? obj->secret : NULL;
+	view->secret = holds_bytes(obj->kind) ? obj->secret : NULL;
 	view->secret_len = obj->secret_len;
 	view->by_change_auth = obj->by_change_auth;
 	return true;
@@ -241,9 +251,23 @@ static size_t pub_material(const struct tpm_pubkey *pub, uint8_t *out)
 		memcpy(out, pub->modulus, pub->modulus_len);
 		return pub->modulus_len;
 	}
+	if (pub->type != TPM_KEY_EC)
+		return 0; /* a secret key's public area has no key in it */
 	memcpy(out, pub->x, pub->coord_len);
 	memcpy(out + pub->coord_len, pub->y, pub->coord_len);
 	return 2 * pub->coord_len;
+}
+
+/* The public blob's size byte. */
+static uint8_t pub_size(const struct tpm_pubkey *pub)
+{
+	if (pub == NULL)
+		return 0;
+	if (pub->type == TPM_KEY_EC)
+		return (uint8_t)pub->curve;
+	if (pub->type == TPM_KEY_AES)
+		return (uint8_t)pub->aes_len;
+	return 0;
 }
 
 static bool pub_blob(enum fake_object_kind kind, const struct tpm_pubkey *pub,
@@ -257,7 +281,7 @@ static bool pub_blob(enum fake_object_kind kind, const struct tpm_pubkey *pub,
 		return false;
 	memcpy(p, PUB_MAGIC, 4);
 	p[4] = (uint8_t)kind;
-	p[5] = pub ? (uint8_t)pub->curve : 0;
+	p[5] = pub_size(pub);
 	put_be(p + 6, pub ? pub->exponent : 0, 4);
 	put_be(p + 10, len, 2);
 	memcpy(p + PUB_HEADER, material, len);
@@ -385,34 +409,68 @@ size_t tpm_curve_bytes(enum tpm_curve curve)
 		       0;
 }
 
-/* Reads the key numbers out of a public blob of an RSA or EC key. */
+static bool parse_rsa(const uint8_t *material, size_t len,
+		      struct tpm_pubkey *pub)
+{
+	if (len == 0 || len > sizeof(pub->modulus))
+		return false;
+	pub->type = TPM_KEY_RSA;
+	memcpy(pub->modulus, material, len);
+	pub->modulus_len = len;
+	return true;
+}
+
+static bool parse_ec(uint8_t size, const uint8_t *material, size_t len,
+		     struct tpm_pubkey *pub)
+{
+	pub->type = TPM_KEY_EC;
+	pub->curve = (enum tpm_curve)size;
+	pub->coord_len = tpm_curve_bytes(pub->curve);
+	if (pub->coord_len == 0 || len != 2 * pub->coord_len)
+		return false;
+	memcpy(pub->x, material, pub->coord_len);
+	memcpy(pub->y, material + pub->coord_len, pub->coord_len);
+	return true;
+}
+
+/* A secret key: only its type and, for AES, its size are public. */
+static bool parse_secret(uint8_t kind, uint8_t size, size_t len,
+			 struct tpm_pubkey *pub)
+{
+	if (len != 0)
+		return false;
+	if (kind == FAKE_OBJ_HMAC) {
+		pub->type = TPM_KEY_HMAC;
+		return size == 0;
+	}
+	pub->type = TPM_KEY_AES;
+	pub->aes_len = size;
+	return size == 16 || size == 24 || size == 32;
+}
+
+/* Reads the key numbers out of a public blob of a key. */
 static bool pubkey_parse(const uint8_t *p, size_t len, struct tpm_pubkey *pub)
 {
-	size_t material;
+	const uint8_t *material = p + PUB_HEADER;
+	size_t material_len;
 
 	if (len < PUB_HEADER + UNIQUE_LEN || memcmp(p, PUB_MAGIC, 4) != 0)
 		return false;
-	material = get_be(p + 10, 2);
-	if (len != PUB_HEADER + material + UNIQUE_LEN)
+	material_len = get_be(p + 10, 2);
+	if (len != PUB_HEADER + material_len + UNIQUE_LEN)
 		return false;
 	pub->exponent = (uint32_t)get_be(p + 6, 4);
-	if (p[4] == FAKE_OBJ_RSA && material > 0 &&
-	    material <= sizeof(pub->modulus)) {
-		pub->type = TPM_KEY_RSA;
-		memcpy(pub->modulus, p + PUB_HEADER, material);
-		pub->modulus_len = material;
-		return true;
+	switch (p[4]) {
+	case FAKE_OBJ_RSA:
+		return parse_rsa(material, material_len, pub);
+	case FAKE_OBJ_EC:
+		return parse_ec(p[5], material, material_len, pub);
+	case FAKE_OBJ_AES:
+	case FAKE_OBJ_HMAC:
+		return parse_secret(p[4], p[5], material_len, pub);
+	default:
+		return false; /* sealed data is no key */
 	}
-	if (p[4] != FAKE_OBJ_EC)
-		return false;
-	pub->type = TPM_KEY_EC;
-	pub->curve = (enum tpm_curve)p[5];
-	pub->coord_len = tpm_curve_bytes(pub->curve);
-	if (pub->coord_len == 0 || material != 2 * pub->coord_len)
-		return false;
-	memcpy(pub->x, p + PUB_HEADER, pub->coord_len);
-	memcpy(pub->y, p + PUB_HEADER + pub->coord_len, pub->coord_len);
-	return true;
 }
 
 enum tpm_rc tpm_blob_pubkey(const struct tpm_blob *blob,

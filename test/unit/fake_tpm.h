@@ -22,6 +22,9 @@
  *   wrong auth gives TPM_E_AUTH_FAIL and counts nothing.
  * - Keys are real OpenSSL keys: signatures verify.  The public blob is the
  *   fake's own format, read back by its tpm_blob_pubkey().
+ * - Secret keys (AES, HMAC) keep their bytes in the table and run through
+ *   OpenSSL, with the TPM's iv chaining: CBC and CFB continue from the
+ *   last ciphertext block, CTR from the counter after the last block.
  *
  * Not thread-safe: one test thread at a time.
  */
@@ -44,6 +47,9 @@ enum fake_tpm_op {
 	FAKE_TPM_KEY_IMPORT,
 	FAKE_TPM_CAPS,
 	FAKE_TPM_ECDH,
+	FAKE_TPM_SECRET_CREATE,
+	FAKE_TPM_AES,
+	FAKE_TPM_HMAC,
 	FAKE_TPM_OP_COUNT,
 };
 
@@ -91,12 +97,18 @@ size_t fake_tpm_open_keys(void);
 size_t fake_tpm_loaded_keys(void);
 
 /* What the fake was given, for tests that look for secrets elsewhere. */
-enum fake_object_kind { FAKE_OBJ_SEALED = 1, FAKE_OBJ_RSA, FAKE_OBJ_EC };
+enum fake_object_kind {
+	FAKE_OBJ_SEALED = 1,
+	FAKE_OBJ_RSA,
+	FAKE_OBJ_EC,
+	FAKE_OBJ_AES,
+	FAKE_OBJ_HMAC,
+};
 struct fake_object_view {
 	enum fake_object_kind kind;
 	const uint8_t *auth;	/* the authValue it was created with */
 	size_t auth_len;
-	const uint8_t *secret;	/* sealed data; NULL for keys */
+	const uint8_t *secret;	/* sealed data, AES or HMAC key; else NULL */
 	size_t secret_len;
 	bool by_change_auth;	/* made by tpm_change_auth() */
 };

@@ -17,9 +17,9 @@ struct fake_object {
 	enum fake_object_kind kind;
 	uint8_t auth[FAKE_AUTH_MAX];
 	size_t auth_len;
-	uint8_t secret[FAKE_SEALED_MAX];
+	uint8_t secret[FAKE_SEALED_MAX]; /* sealed data, AES or HMAC key */
 	size_t secret_len;
-	EVP_PKEY *pkey;		/* keys only */
+	EVP_PKEY *pkey;		/* RSA and EC keys only */
 	uint8_t *pub;		/* the public blob it belongs with */
 	size_t pub_len;
 	bool by_change_auth;
@@ -86,5 +86,15 @@ enum tpm_rc fake_blob_load(const struct tpm_blob *blob,
  */
 enum tpm_rc fake_auth_check(const struct fake_object *obj,
 			    const uint8_t *auth, size_t auth_len);
+
+/*
+ * Readies an open key for one command: loads it at first use (counted,
+ * failable as FAKE_TPM_KEY_LOAD), then checks its auth.  *obj is the
+ * object it loads as.  TPM_E_BAD_INPUT when that object is not of kind
+ * (the TPM's TPM_RC_KEY or TPM_RC_TYPE), the load's or auth check's code
+ * otherwise.
+ */
+enum tpm_rc fake_key_ready(struct tpm_key *key, enum fake_object_kind kind,
+			   struct fake_object **obj);
 
 #endif /* TPMCARD_TEST_UNIT_FAKE_TPM_INTERNAL_H */

@@ -16,7 +16,8 @@
 /*
  * Keys of the fake TPM: real OpenSSL keys, created by tpm_key_create(),
  * opened without TPM traffic, "loaded" at first use and counted while
- * loaded, as the real layer keeps them.
+ * loaded, as the real layer keeps them.  Secret keys (AES, HMAC) open and
+ * load the same way; their operations are in fake_tpm_secret.c.
  */
 
 static const char *curve_group(enum tpm_curve curve)
@@ -313,16 +314,16 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 	free(key);
 }
 
-/* Loads the key at first use, then checks its auth for one command. */
-static enum tpm_rc key_ready(struct tpm_key *key, struct fake_object **obj)
+enum tpm_rc fake_key_ready(struct tpm_key *key, enum fake_object_kind kind,
+			   struct fake_object **obj)
 {
 	enum tpm_rc rc;
 
 	if (!key->loaded && fake_enter(FAKE_TPM_KEY_LOAD, &rc))
 		return rc;
 	rc = fake_blob_load(&key->blob, obj);
-	if (rc == TPM_OK && (*obj)->pkey == NULL)
-		rc = TPM_E_BAD_INPUT; /* sealed data: TPM_RC_KEY */
+	if (rc == TPM_OK && (*obj)->kind != kind)
+		rc = TPM_E_BAD_INPUT; /* TPM_RC_KEY, TPM_RC_TYPE */
 	if (rc != TPM_OK)
 		return rc;
 	if (!key->loaded) {
@@ -364,7 +365,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 	if (key->pub.type != TPM_KEY_RSA || in_len != key->pub.modulus_len ||
 	    out_len != key->pub.modulus_len)
 		return TPM_E_BAD_INPUT;
-	rc = key_ready(key, &obj);
+	rc = fake_key_ready(key, FAKE_OBJ_RSA, &obj);
 	return rc == TPM_OK ? rsa_raw(obj->pkey, in, in_len, out) : rc;
 }
 
@@ -424,7 +425,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	if (key->pub.type != TPM_KEY_EC || out_len != 2 * width ||
 	    !hash_in_tpm(hash) || digest_len != crypto_digest_len(hash))
 		return TPM_E_BAD_INPUT;
-	rc = key_ready(key, &obj);
+	rc = fake_key_ready(key, FAKE_OBJ_EC, &obj);
 	return rc == TPM_OK ? ecdsa_sign(obj->pkey, digest, digest_len, width,
 					 out) :
 			      rc;
@@ -470,7 +471,7 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 	if (key->pub.type != TPM_KEY_EC || coord_len != key->pub.coord_len ||
 	    z_len != coord_len)
 		return TPM_E_BAD_INPUT;
-	rc = key_ready(key, &obj);
+	rc = fake_key_ready(key, FAKE_OBJ_EC, &obj);
 	if (rc != TPM_OK)
 		return rc;
 	peer = peer_key(key->pub.curve, peer_x, peer_y, coord_len);

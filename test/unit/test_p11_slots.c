@@ -307,9 +307,18 @@ static const CK_MECHANISM_TYPE keygen_mechs[] = {
 	CKM_ECDH1_DERIVE,
 };
 
+/* Secret keys in the TPM: AES and HMAC. */
+static const CK_MECHANISM_TYPE secret_mechs[] = {
+	CKM_AES_KEY_GEN, CKM_AES_ECB,	 CKM_AES_CBC,
+	CKM_AES_CBC_PAD, CKM_AES_CTR,	 CKM_AES_CFB128,
+	CKM_GENERIC_SECRET_KEY_GEN,	 CKM_SHA_1_HMAC,
+	CKM_SHA256_HMAC, CKM_SHA384_HMAC, CKM_SHA512_HMAC,
+};
+
 #define KEYGEN_COUNT (sizeof(keygen_mechs) / sizeof(keygen_mechs[0]))
 #define DIGEST_COUNT (sizeof(digest_mechs) / sizeof(digest_mechs[0]))
-#define ALL_COUNT (MECH_COUNT + KEYGEN_COUNT + DIGEST_COUNT)
+#define SECRET_COUNT (sizeof(secret_mechs) / sizeof(secret_mechs[0]))
+#define ALL_COUNT (MECH_COUNT + KEYGEN_COUNT + DIGEST_COUNT + SECRET_COUNT)
 
 static bool listed(const CK_MECHANISM_TYPE *list, CK_ULONG n,
 		   CK_MECHANISM_TYPE type)
@@ -339,6 +348,10 @@ static void test_mechanism_list(void **state)
 		assert_true(listed(list, count, digest_mechs[i]));
 	for (size_t i = 0; i < KEYGEN_COUNT; i++)
 		assert_true(listed(list, count, keygen_mechs[i]));
+	for (size_t i = 0; i < SECRET_COUNT; i++)
+		assert_true(listed(list, count, secret_mechs[i]));
+	/* The TPM has no SHA-224: no HMAC with it. */
+	assert_false(listed(list, count, CKM_SHA224_HMAC));
 }
 
 static void test_mechanism_list_too_small(void **state)

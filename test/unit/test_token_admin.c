@@ -355,15 +355,18 @@ static void mechanism_list_and_info(void **state)
 	CK_ULONG count = 0;
 
 	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
-	/* 2 key generation, 14 RSA, ECDH, 6 ECDSA, 5 digests */
-	assert_int_equal(count, 28);
+	/*
+	 * 2 key pair generation, 14 RSA, ECDH, 6 ECDSA, 5 digests; AES key
+	 * generation and 5 modes, generic secret generation and 4 HMACs.
+	 */
+	assert_int_equal(count, 39);
 	count = 3;
 	assert_int_equal(token_mechanism_list(f->mod, list, &count),
 			 CKR_BUFFER_TOO_SMALL);
-	assert_int_equal(count, 28);
+	assert_int_equal(count, 39);
 	count = 40;
 	assert_int_equal(token_mechanism_list(f->mod, list, &count), CKR_OK);
-	assert_int_equal(count, 28);
+	assert_int_equal(count, 39);
 	for (CK_ULONG i = 0; i < count; i++)
 		assert_int_equal(token_mechanism_info(f->mod, list[i], &info),
 				 CKR_OK);
@@ -385,6 +388,28 @@ static void mechanism_list_and_info(void **state)
 	assert_int_equal(info.ulMinKeySize, 256);
 	assert_int_equal(info.ulMaxKeySize, 521);
 	assert_int_equal(token_mechanism_info(f->mod, CKM_DSA, &info),
+			 CKR_MECHANISM_INVALID);
+	/* AES and HMAC key sizes are in bytes, generic generation in bits. */
+	assert_int_equal(token_mechanism_info(f->mod, CKM_AES_CBC_PAD, &info),
+			 CKR_OK);
+	assert_int_equal(info.ulMinKeySize, 16);
+	assert_int_equal(info.ulMaxKeySize, 32);
+	assert_int_equal(info.flags, CKF_HW | CKF_ENCRYPT | CKF_DECRYPT);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_AES_KEY_GEN, &info),
+			 CKR_OK);
+	assert_int_equal(info.flags, CKF_HW | CKF_GENERATE);
+	assert_int_equal(token_mechanism_info(f->mod,
+					      CKM_GENERIC_SECRET_KEY_GEN,
+					      &info),
+			 CKR_OK);
+	assert_int_equal(info.ulMinKeySize, 8);
+	assert_int_equal(info.ulMaxKeySize, 512);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_SHA512_HMAC, &info),
+			 CKR_OK);
+	assert_int_equal(info.ulMinKeySize, 1);
+	assert_int_equal(info.ulMaxKeySize, 64);
+	assert_int_equal(info.flags, CKF_HW | CKF_SIGN | CKF_VERIFY);
+	assert_int_equal(token_mechanism_info(f->mod, CKM_SHA224_HMAC, &info),
 			 CKR_MECHANISM_INVALID);
 }
 
@@ -412,11 +437,14 @@ static void mechanisms_follow_the_tpm(void **state)
 	assert_int_equal(token_mechanism_info(f->mod, CKM_RSA_PKCS, &info),
 			 CKR_MECHANISM_INVALID);
 	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
-	assert_int_equal(count, 28 - 14 - 1);
+	assert_int_equal(count, 39 - 14 - 1);
+	/* Secret keys do not depend on the RSA sizes or curves. */
+	assert_int_equal(token_mechanism_info(f->mod, CKM_AES_CTR, &info),
+			 CKR_OK);
 	/* Without a TPM, the whole table. */
 	fake_tpm_fail_next(FAKE_TPM_CAPS, TPM_E_NO_DEVICE);
 	assert_int_equal(token_mechanism_list(f->mod, NULL, &count), CKR_OK);
-	assert_int_equal(count, 28);
+	assert_int_equal(count, 39);
 }
 
 static void random_comes_from_the_tpm(void **state)
