@@ -114,7 +114,6 @@ static CK_RV aes_tpm_locked(struct tc_session *session,
 			    struct tc_crypt_op *op, bool encrypt,
 			    const uint8_t *in, size_t len, uint8_t *out)
 {
-	struct tc_object *obj;
 	struct tpm_key *key;
 	struct tpm *tpm;
 	uint64_t blocks = (len + BLOCK - 1) / BLOCK;
@@ -124,12 +123,7 @@ static CK_RV aes_tpm_locked(struct tc_session *session,
 		return CKR_OK;
 	if (op->aes.ctr_limited && blocks > op->aes.ctr_left)
 		return CKR_DATA_LEN_RANGE; /* the counter would wrap */
-	obj = token_object_get_locked(session->token, op->key_id);
-	if (obj == NULL || !token_object_visible(session, obj))
-		return obj ? CKR_USER_NOT_LOGGED_IN : CKR_KEY_HANDLE_INVALID;
-	rv = token_object_key_locked(session, obj, &key);
-	if (rv == CKR_OK)
-		rv = token_tpm_locked(session->mod, &tpm);
+	rv = token_op_key_locked(session, op->key_id, &tpm, &key);
 	if (rv == CKR_OK)
 		rv = token_rv_from_tpm(tpm_key_aes(tpm, key, !encrypt,
 						   op->aes.mode, op->aes.iv,

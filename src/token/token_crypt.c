@@ -16,7 +16,8 @@
  * padding then removed in constant time by OpenSSL's checks, so that the
  * module adds no padding oracle.  RSA mechanisms are one-part only
  * (PKCS#11 2.40, section 2.1): their update and final calls answer
- * CKR_FUNCTION_NOT_SUPPORTED and end the operation.
+ * CKR_FUNCTION_NOT_SUPPORTED and end the operation.  AES mechanisms, one-
+ * and multi-part, are dispatched to token_aes.c.
  */
 
 #define RSA_MAX_BYTES 512
@@ -344,26 +345,6 @@ out:
 	return rv;
 }
 
-/* RSA has no multi-part form (the operation ends); AES has. */
-static CK_RV update(struct tc_session *session, struct tc_crypt_op *op,
-		    bool encrypt, const uint8_t *in, size_t len, uint8_t *out,
-		    CK_ULONG *out_len)
-{
-	CK_RV rv;
-
-	tc_mutex_lock(&session->mod->lock);
-	if (op->active && op->is_aes) {
-		rv = aes_step_locked(session, op, encrypt, in, len, out,
-				     out_len, token_aes_update_locked);
-	} else {
-		rv = op->active ? CKR_FUNCTION_NOT_SUPPORTED :
-				  CKR_OPERATION_NOT_INITIALIZED;
-		token_crypt_op_clear(op);
-	}
-	tc_mutex_unlock(&session->mod->lock);
-	return rv;
-}
-
 static CK_RV aes_final(struct tc_session *session, struct tc_crypt_op *op,
 		       bool encrypt, const uint8_t *in, size_t len,
 		       uint8_t *out, CK_ULONG *out_len, bool *done)
@@ -374,15 +355,17 @@ static CK_RV aes_final(struct tc_session *session, struct tc_crypt_op *op,
 				      done);
 }
 
-static CK_RV final(struct tc_session *session, struct tc_crypt_op *op,
-		   bool encrypt, uint8_t *out, CK_ULONG *out_len)
+/* An update or final step: RSA has no multi-part form (it ends), AES has. */
+static CK_RV multi_part(struct tc_session *session, struct tc_crypt_op *op,
+			bool encrypt, const uint8_t *in, size_t len,
+			uint8_t *out, CK_ULONG *out_len, aes_step_fn step)
 {
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
 	if (op->active && op->is_aes) {
-		rv = aes_step_locked(session, op, encrypt, NULL, 0, out,
-				     out_len, aes_final);
+		rv = aes_step_locked(session, op, encrypt, in, len, out,
+				     out_len, step);
 	} else {
 		rv = op->active ? CKR_FUNCTION_NOT_SUPPORTED :
 				  CKR_OPERATION_NOT_INITIALIZED;
@@ -395,25 +378,27 @@ static CK_RV final(struct tc_session *session, struct tc_crypt_op *op,
 CK_RV token_encrypt_update(struct tc_session *session, const uint8_t *in,
 			   size_t len, uint8_t *out, CK_ULONG *out_len)
 {
-	return update(session, &session->encrypt, true, in, len, out,
-		      out_len);
+	return multi_part(session, &session->encrypt, true, in, len, out,
+			  out_len, token_aes_update_locked);
 }
 
 CK_RV token_encrypt_final(struct tc_session *session, uint8_t *out,
 			  CK_ULONG *out_len)
 {
-	return final(session, &session->encrypt, true, out, out_len);
+	return multi_part(session, &session->encrypt, true, NULL, 0, out,
+			  out_len, aes_final);
 }
 
 CK_RV token_decrypt_update(struct tc_session *session, const uint8_t *in,
 			   size_t len, uint8_t *out, CK_ULONG *out_len)
 {
-	return update(session, &session->decrypt, false, in, len, out,
-		      out_len);
+	return multi_part(session, &session->decrypt, false, in, len, out,
+			  out_len, token_aes_update_locked);
 }
 
 CK_RV token_decrypt_final(struct tc_session *session, uint8_t *out,
 			  CK_ULONG *out_len)
 {
-	return final(session, &session->decrypt, false, out, out_len);
+	return multi_part(session, &session->decrypt, false, NULL, 0, out,
+			  out_len, aes_final);
 }

@@ -101,12 +101,10 @@ static CK_RV import_into_tpm(struct tc_session *session,
 	uint8_t auth[TC_KEY_AUTH_LEN];
 	struct tpm *tpm;
 	enum tpm_rc rc;
-	CK_RV rv = token_tpm_locked(session->mod, &tpm);
+	CK_RV rv = token_new_key_begin_locked(session, &tpm, auth);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!crypto_random(auth, sizeof(auth)))
-		return CKR_HOST_MEMORY;
 	rc = tpm_key_import(tpm, key, auth, sizeof(auth), &obj->blob, pub);
 	if (rc == TPM_E_BAD_INPUT) {
 		/* Parts that do not make one key, or a key the TPM refuses. */
@@ -118,13 +116,7 @@ static CK_RV import_into_tpm(struct tc_session *session,
 	} else {
 		rv = token_rv_from_tpm(rc);
 	}
-	if (rv == CKR_OK)
-		rv = token_key_auth_wrap(session->token, &obj->blob, auth,
-					 obj->wrapped);
-	secmem_wipe(auth, sizeof(auth));
-	obj->auth = obj->wrapped;
-	obj->auth_len = TC_WRAPPED_AUTH_LEN;
-	return rv;
+	return token_new_key_end(session, rv, auth, obj);
 }
 
 CK_RV token_import_locked(struct tc_session *session,

@@ -242,6 +242,13 @@ bool token_object_visible(const struct tc_session *session,
 			  const struct tc_object *obj);
 CK_RV token_object_key_locked(struct tc_session *session,
 			      struct tc_object *obj, struct tpm_key **key);
+/*
+ * The TPM key of a running operation's key object and the connection:
+ * CKR_KEY_HANDLE_INVALID once the object is gone, CKR_USER_NOT_LOGGED_IN
+ * once it is hidden (logged out since the operation began).
+ */
+CK_RV token_op_key_locked(struct tc_session *session, int64_t key_id,
+			  struct tpm **tpm, struct tpm_key **key);
 /* The AAD binding a wrapped key auth to its object. */
 void token_auth_aad(const struct tc_object *obj, const uint8_t **aad,
 		    size_t *len);
@@ -253,6 +260,18 @@ void token_auth_aad(const struct tc_object *obj, const uint8_t **aad,
 CK_RV token_key_auth_wrap(const struct tc_token *token,
 			  const struct tpm_blob *blob, const uint8_t *auth,
 			  uint8_t *wrapped);
+
+struct tc_new_object;
+/*
+ * Making a TPM key for a new object: begin gets the connection and a
+ * fresh random auth (TC_KEY_AUTH_LEN bytes); end takes the result rv of
+ * making the key with it, wraps the auth into obj (on CKR_OK) and wipes
+ * auth either way; it returns rv or the wrapping's failure.
+ */
+CK_RV token_new_key_begin_locked(struct tc_session *session,
+				 struct tpm **tpm, uint8_t *auth);
+CK_RV token_new_key_end(struct tc_session *session, CK_RV rv, uint8_t *auth,
+			struct tc_new_object *obj);
 
 /* A new object: its attributes and, for a key, its TPM part. */
 struct tc_new_object {

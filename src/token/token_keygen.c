@@ -298,21 +298,41 @@ static CK_RV write_checks_locked(struct tc_session *session,
 	return rv;
 }
 
+CK_RV token_new_key_begin_locked(struct tc_session *session,
+				 struct tpm **tpm, uint8_t *auth)
+{
+	CK_RV rv = token_tpm_locked(session->mod, tpm);
+
+	if (rv == CKR_OK && !crypto_random(auth, TC_KEY_AUTH_LEN))
+		rv = CKR_HOST_MEMORY;
+	return rv;
+}
+
+CK_RV token_new_key_end(struct tc_session *session, CK_RV rv, uint8_t *auth,
+			struct tc_new_object *obj)
+{
+	if (rv == CKR_OK)
+		rv = token_key_auth_wrap(session->token, &obj->blob, auth,
+					 obj->wrapped);
+	secmem_wipe(auth, TC_KEY_AUTH_LEN);
+	obj->auth = obj->wrapped;
+	obj->auth_len = TC_WRAPPED_AUTH_LEN;
+	return rv;
+}
+
 /* Creates the TPM key; obj gets its blob and wrapped auth. */
 static CK_RV create_tpm_key_locked(struct tc_session *session,
 				   const struct tpm_key_spec *spec,
 				   struct tc_new_object *obj,
-				   uint8_t *wrapped, struct tpm_pubkey *pub)
+				   struct tpm_pubkey *pub)
 {
 	uint8_t auth[TC_KEY_AUTH_LEN];
 	struct tpm *tpm;
 	enum tpm_rc rc;
-	CK_RV rv = token_tpm_locked(session->mod, &tpm);
+	CK_RV rv = token_new_key_begin_locked(session, &tpm, auth);
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!crypto_random(auth, sizeof(auth)))
-		return CKR_HOST_MEMORY;
 	rc = tpm_key_create(tpm, spec, auth, sizeof(auth), &obj->blob, pub);
 	if (rc == TPM_E_UNSUPPORTED) /* a size or curve this TPM lacks */
 		rv = spec->type == TPM_KEY_EC ? CKR_CURVE_NOT_SUPPORTED :
@@ -321,13 +341,7 @@ static CK_RV create_tpm_key_locked(struct tc_session *session,
 		rv = CKR_TEMPLATE_INCONSISTENT;
 	else
 		rv = token_rv_from_tpm(rc);
-	if (rv == CKR_OK)
-		rv = token_key_auth_wrap(session->token, &obj->blob, auth,
-					 wrapped);
-	secmem_wipe(auth, sizeof(auth));
-	obj->auth = wrapped;
-	obj->auth_len = TC_WRAPPED_AUTH_LEN;
-	return rv;
+	return token_new_key_end(session, rv, auth, obj);
 }
 
 static CK_RV key_pair_locked(struct tc_session *session,
@@ -335,7 +349,6 @@ static CK_RV key_pair_locked(struct tc_session *session,
 			     int64_t *priv_id)
 {
 	struct tc_new_object objs[2];
-	uint8_t wrapped[TC_WRAPPED_AUTH_LEN];
 	struct tpm_pubkey pub;
 	int64_t ids[2] = { 0, 0 };
 	bool need_id;
@@ -352,7 +365,7 @@ static CK_RV key_pair_locked(struct tc_session *session,
 		  tmpl_find(req->priv_tmpl, req->priv_count, CKA_ID) == NULL;
 	if (rv == CKR_OK)
 		rv = create_tpm_key_locked(session, &req->spec, &objs[1],
-					   wrapped, &pub);
+					   &pub);
 	if (rv == CKR_OK &&
 	    (!generated_attrs(&objs[0].attrs, req->mechanism, &pub, true) ||
 	     !generated_attrs(&objs[1].attrs, req->mechanism, &pub, false) ||
@@ -364,8 +377,8 @@ static CK_RV key_pair_locked(struct tc_session *session,
 		*pub_id = ids[0];
 		*priv_id = ids[1];
 	}
-	secmem_wipe(wrapped, sizeof(wrapped));
 	for (size_t i = 0; i < 2; i++) {
+		secmem_wipe(objs[i].wrapped, sizeof(objs[i].wrapped));
 		attrs_clear(&objs[i].attrs);
 		tpm_blob_clear(&objs[i].blob);
 	}

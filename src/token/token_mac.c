@@ -115,7 +115,6 @@ size_t token_mac_len(const struct tc_mac_op *mac)
 static CK_RV compute_locked(struct tc_session *session, struct tc_mac_op *mac,
 			    const uint8_t *data, size_t len, uint8_t *out)
 {
-	struct tc_object *obj;
 	struct tpm_key *key;
 	struct tpm *tpm;
 	CK_RV rv;
@@ -129,12 +128,7 @@ static CK_RV compute_locked(struct tc_session *session, struct tc_mac_op *mac,
 		data = mac->data;
 		len = mac->len;
 	}
-	obj = token_object_get_locked(session->token, mac->key_id);
-	if (obj == NULL || !token_object_visible(session, obj))
-		return obj ? CKR_USER_NOT_LOGGED_IN : CKR_KEY_HANDLE_INVALID;
-	rv = token_object_key_locked(session, obj, &key);
-	if (rv == CKR_OK)
-		rv = token_tpm_locked(session->mod, &tpm);
+	rv = token_op_key_locked(session, mac->key_id, &tpm, &key);
 	if (rv == CKR_OK)
 		rv = token_rv_from_tpm(tpm_key_hmac(tpm, key, mac->hash, data,
 						    len, out,

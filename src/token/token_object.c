@@ -284,6 +284,20 @@ static bool mechanism_allowed(const struct tc_object *obj,
 	return false;
 }
 
+CK_RV token_op_key_locked(struct tc_session *session, int64_t key_id,
+			  struct tpm **tpm, struct tpm_key **key)
+{
+	struct tc_object *obj = token_object_get_locked(session->token, key_id);
+	CK_RV rv;
+
+	if (obj == NULL || !token_object_visible(session, obj))
+		return obj ? CKR_USER_NOT_LOGGED_IN : CKR_KEY_HANDLE_INVALID;
+	rv = token_object_key_locked(session, obj, key);
+	if (rv == CKR_OK)
+		rv = token_tpm_locked(session->mod, tpm);
+	return rv;
+}
+
 CK_RV token_key_for_op_locked(struct tc_session *session, int64_t key_id,
 			      CK_OBJECT_CLASS cls, CK_KEY_TYPE type,
 			      CK_ATTRIBUTE_TYPE usage,
