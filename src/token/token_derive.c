@@ -14,12 +14,14 @@
  * C_DeriveKey with CKM_ECDH1_DERIVE: the TPM computes the shared secret Z
  * with the token's EC key (TPM2_ECDH_ZGen, Z returned encrypted by the
  * session), the module applies the KDF (ANSI X9.63 with a SHA, or none),
- * and the result becomes a generic secret (or AES) session key.
+ * and the result becomes a generic secret (or AES) key.
  *
- * Until secret keys live in the TPM, a derived key is the application's
- * own value: it must be asked for as non-sensitive and extractable, and
- * as a session object, so that no secret of the token's making is kept
- * in clear in the store.
+ * A sensitive, non-extractable result (the default) is taken into the
+ * TPM like any secret key, as a session or token object, and can encrypt
+ * or MAC there.  A non-sensitive, extractable one is the application's
+ * own value, kept in memory as a session object, so that no secret of
+ * the token's making is ever kept in clear in the store.  Anything in
+ * between is refused (CKR_TEMPLATE_INCONSISTENT).
  */
 
 #define MAX_Z 66
@@ -122,13 +124,18 @@ static CK_RV parse_template(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 			     CKR_TEMPLATE_INCONSISTENT;
 	} else {
 		rv = tmpl_kind_of(tmpl, count, NULL, &req->kind);
-		if (rv == CKR_TEMPLATE_INCOMPLETE) /* no class: a secret */
+		if (rv == CKR_TEMPLATE_INCOMPLETE) { /* no class: a secret */
+			req->kind.cls = CKO_SECRET_KEY;
 			rv = tmpl_ulong(tmpl, count, CKA_KEY_TYPE,
 					&req->kind.type) ?
 				     CKR_OK :
 				     CKR_ATTRIBUTE_VALUE_INVALID;
+		}
 		if (rv == CKR_OK && req->kind.cls != CKO_SECRET_KEY)
 			rv = CKR_TEMPLATE_INCONSISTENT;
+		if (rv == CKR_OK && req->kind.type != CKK_AES &&
+		    req->kind.type != CKK_GENERIC_SECRET)
+			rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	}
 	if (rv == CKR_OK)
 		rv = tmpl_check(TMPL_DERIVE, &req->kind, tmpl, count, NULL);
@@ -203,31 +210,82 @@ static CK_RV apply_kdf(const struct derive_request *req, const uint8_t *z,
 		       CKR_HOST_MEMORY;
 }
 
-/* The new key's attributes, its value among them. */
-static CK_RV key_attrs(const struct derive_request *req,
-		       const CK_ATTRIBUTE *tmpl, CK_ULONG count,
-		       const uint8_t *value, size_t value_len,
-		       struct attr_list *attrs)
+/* What the standard says a derived key inherits from its base key. */
+static bool inherited_attrs(const struct tc_object *base,
+			    struct attr_list *attrs)
 {
-	bool ok = attrs_set_ulong(attrs, CKA_CLASS, CKO_SECRET_KEY) &&
-		  attrs_set_ulong(attrs, CKA_KEY_TYPE, req->kind.type) &&
-		  tmpl_apply(attrs, &req->kind, tmpl, count) &&
-		  tmpl_defaults(attrs, &req->kind);
+	bool sensitive = attrs_get_bool(attrs, CKA_SENSITIVE, true);
+	bool extractable = attrs_get_bool(attrs, CKA_EXTRACTABLE, false);
 
-	if (!ok)
-		return CKR_HOST_MEMORY;
-	if (attrs_get_bool(attrs, CKA_TOKEN, false) ||
-	    attrs_get_bool(attrs, CKA_SENSITIVE, true) ||
-	    !attrs_get_bool(attrs, CKA_EXTRACTABLE, false)) {
-		log_warn("a derived key can only be a non-sensitive, "
-			 "extractable session object for now");
+	return attrs_set_bool(attrs, CKA_ALWAYS_SENSITIVE,
+			      sensitive &&
+				      attrs_get_bool(&base->attrs,
+						     CKA_ALWAYS_SENSITIVE,
+						     false)) &&
+	       attrs_set_bool(attrs, CKA_NEVER_EXTRACTABLE,
+			      !extractable &&
+				      attrs_get_bool(&base->attrs,
+						     CKA_NEVER_EXTRACTABLE,
+						     false)) &&
+	       attrs_set_ulong(attrs, CKA_KEY_GEN_MECHANISM,
+			       CK_UNAVAILABLE_INFORMATION);
+}
+
+/* A sensitive result goes into the TPM; the user's write rules apply. */
+static CK_RV into_tpm_locked(struct tc_session *session,
+			     const struct derive_request *req,
+			     const uint8_t *value, size_t value_len,
+			     struct tc_new_object *obj)
+{
+	CK_RV rv = token_write_check_locked(
+		session, attrs_get_bool(&obj->attrs, CKA_TOKEN, false),
+		attrs_get_bool(&obj->attrs, CKA_PRIVATE, true));
+
+	if (rv != CKR_OK)
+		return rv;
+	if (req->kind.type == CKK_GENERIC_SECRET &&
+	    value_len > TPM_HMAC_KEY_MAX) {
+		log_warn("a derived key for the TPM has at most %d bytes",
+			 TPM_HMAC_KEY_MAX);
 		return CKR_TEMPLATE_INCONSISTENT;
 	}
-	ok = attrs_set(attrs, CKA_VALUE, value, value_len) &&
+	rv = token_secret_in_tpm_locked(session, req->kind.type, value,
+					value_len, obj);
+	return rv == CKR_ATTRIBUTE_VALUE_INVALID ? CKR_TEMPLATE_INCONSISTENT :
+						   rv;
+}
+
+/* The new key: its attributes, and its value in the TPM or in memory. */
+static CK_RV make_key_locked(struct tc_session *session,
+			     const struct derive_request *req,
+			     const struct tc_object *base,
+			     const CK_ATTRIBUTE *tmpl, CK_ULONG count,
+			     const uint8_t *value, size_t value_len,
+			     struct tc_new_object *obj)
+{
+	struct attr_list *attrs = &obj->attrs;
+	bool sensitive, extractable, ok;
+
+	ok = attrs_set_ulong(attrs, CKA_CLASS, CKO_SECRET_KEY) &&
+	     attrs_set_ulong(attrs, CKA_KEY_TYPE, req->kind.type) &&
+	     tmpl_apply(attrs, &req->kind, tmpl, count) &&
+	     tmpl_defaults(attrs, &req->kind) &&
 	     attrs_set_ulong(attrs, CKA_VALUE_LEN, value_len) &&
-	     attrs_set_ulong(attrs, CKA_KEY_GEN_MECHANISM,
-			     CK_UNAVAILABLE_INFORMATION);
-	return ok ? CKR_OK : CKR_HOST_MEMORY;
+	     inherited_attrs(base, attrs);
+	if (!ok)
+		return CKR_HOST_MEMORY;
+	sensitive = attrs_get_bool(attrs, CKA_SENSITIVE, true);
+	extractable = attrs_get_bool(attrs, CKA_EXTRACTABLE, false);
+	if (sensitive && !extractable)
+		return into_tpm_locked(session, req, value, value_len, obj);
+	if (sensitive || !extractable || attrs_get_bool(attrs, CKA_TOKEN,
+							false)) {
+		log_warn("a derived key is either sensitive and kept in the "
+			 "TPM, or an extractable session object");
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return attrs_set(attrs, CKA_VALUE, value, value_len) ? CKR_OK :
+							       CKR_HOST_MEMORY;
 }
 
 static CK_RV derive_locked(struct tc_session *session,
@@ -255,13 +313,15 @@ static CK_RV derive_locked(struct tc_session *session,
 	if (rv == CKR_OK)
 		rv = apply_kdf(&req, z, z_len, value, &value_len);
 	if (rv == CKR_OK)
-		rv = key_attrs(&req, tmpl, count, value, value_len,
-			       &obj.attrs);
+		rv = make_key_locked(session, &req, base, tmpl, count, value,
+				     value_len, &obj);
 	if (rv == CKR_OK)
 		rv = token_objects_add_locked(session, &obj, 1, id);
 	secmem_wipe(z, sizeof(z));
 	secmem_wipe(value, sizeof(value));
+	secmem_wipe(obj.wrapped, sizeof(obj.wrapped));
 	attrs_clear(&obj.attrs);
+	tpm_blob_clear(&obj.blob);
 	return rv;
 }
 

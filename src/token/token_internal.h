@@ -309,6 +309,15 @@ CK_RV token_import_locked(struct tc_session *session,
 			  const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 			  struct tc_new_object *obj);
 
+/*
+ * A secret key (CKK_AES, CKK_GENERIC_SECRET) of len bytes made in the TPM
+ * (value NULL: a fresh one) or taken into it; obj gets its blob and
+ * wrapped auth.  CKR_KEY_SIZE_RANGE for a size the TPM lacks,
+ * CKR_ATTRIBUTE_VALUE_INVALID for one it refuses.
+ */
+CK_RV token_secret_in_tpm_locked(struct tc_session *session,
+				 CK_KEY_TYPE type, const uint8_t *value,
+				 size_t len, struct tc_new_object *obj);
 /* The same for a secret key (AES, generic secret): its CKA_VALUE. */
 CK_RV token_secret_import_locked(struct tc_session *session,
 				 const struct tmpl_kind *kind,

@@ -40,13 +40,9 @@ static CK_RV check_policy(const struct attr_list *attrs)
 	return CKR_OK;
 }
 
-/*
- * Makes the key in the TPM (value NULL: a fresh one), its auth wrapped
- * into obj->wrapped.
- */
-static CK_RV secret_in_tpm_locked(struct tc_session *session,
-				  CK_KEY_TYPE type, const uint8_t *value,
-				  size_t len, struct tc_new_object *obj)
+CK_RV token_secret_in_tpm_locked(struct tc_session *session,
+				 CK_KEY_TYPE type, const uint8_t *value,
+				 size_t len, struct tc_new_object *obj)
 {
 	uint8_t auth[TC_KEY_AUTH_LEN];
 	struct tpm *tpm;
@@ -81,8 +77,8 @@ CK_RV token_secret_import_locked(struct tc_session *session,
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (!len_ok(kind->type, value->ulValueLen))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	rv = secret_in_tpm_locked(session, kind->type, value->pValue,
-				  value->ulValueLen, obj);
+	rv = token_secret_in_tpm_locked(session, kind->type, value->pValue,
+					 value->ulValueLen, obj);
 	if (rv == CKR_OK &&
 	    !attrs_set_ulong(&obj->attrs, CKA_VALUE_LEN, value->ulValueLen))
 		rv = CKR_HOST_MEMORY;
@@ -163,7 +159,8 @@ static CK_RV generate_locked(struct tc_session *session,
 	if (rv == CKR_OK && !(token->logged_in && token->user == CKU_USER))
 		rv = CKR_USER_NOT_LOGGED_IN;
 	if (rv == CKR_OK)
-		rv = secret_in_tpm_locked(session, kind.type, NULL, len, &obj);
+		rv = token_secret_in_tpm_locked(session, kind.type, NULL, len,
+						 &obj);
 	if (rv == CKR_OK)
 		rv = token_objects_add_locked(session, &obj, 1, id);
 	secmem_wipe(obj.wrapped, sizeof(obj.wrapped));

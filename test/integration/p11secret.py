@@ -88,6 +88,20 @@ class Runner:
                                                            mech)
         return {}
 
+    def do_derive(self, step):
+        """ECDH1_DERIVE with the EC private key labelled step["base"]."""
+        base = self.session.findObjects(
+            [(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY),
+             (PyKCS11.CKA_LABEL, step["base"])])[0]
+        kdf = {"NULL": PyKCS11.CKD_NULL,
+               "SHA256": PyKCS11.CKD_SHA256_KDF}[step["kdf"]]
+        mech = PyKCS11.ECDH1_DERIVE_Mechanism(
+            bytes.fromhex(step["point"]), kdf,
+            bytes.fromhex(step.get("shared", "")) or None)
+        self.keys[step["name"]] = self.session.deriveKey(base, template(step),
+                                                         mech)
+        return {}
+
     def do_find(self, step):
         found = self.session.findObjects(
             [(PyKCS11.CKA_CLASS, PyKCS11.CKO_SECRET_KEY),

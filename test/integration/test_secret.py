@@ -10,8 +10,10 @@ import os
 import subprocess
 
 import pytest
-from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 
 from conftest import MODULE, USER_PIN
 
@@ -331,6 +333,43 @@ def test_import_refusals_and_nothing_stored(env):
         with open(os.path.join(os.path.dirname(env.store), name),
                   "rb") as f:
             assert secret not in f.read()
+
+
+def test_derived_key_goes_into_the_tpm(env):
+    """ECDH with the token's key, then AES with the derived key, which
+    the TPM holds: the ciphertext is what the peer's own key makes."""
+    env.add_token("t1")
+    env.add_key("t1", "ecc-p256", "ec")
+    peer = ec.generate_private_key(ec.SECP256R1())
+    point = peer.public_key().public_bytes(
+        serialization.Encoding.X962,
+        serialization.PublicFormat.UncompressedPoint)
+    derive = {"op": "derive", "name": "k", "base": "ec", "kdf": "SHA256",
+              "shared": b"tpmcard".hex(), "point": point.hex(),
+              "type": "AES", "len": 32, "token": True, "label": "derived",
+              "encrypt": True, "decrypt": True}
+    data = os.urandom(64)
+    res = run(env, LOGIN, derive,
+              mech_step("encrypt", "AES_CBC", data),
+              {"op": "attrs", "key": "k",
+               "names": ["VALUE", "SENSITIVE", "EXTRACTABLE", "LOCAL",
+                         "ALWAYS_SENSITIVE", "NEVER_EXTRACTABLE", "TOKEN"]},
+              dict(derive, name="x", extractable=True),
+              dict(derive, name="x", sensitive=False))
+    assert [r["rv"] for r in res] == ["CKR_OK"] * 4 + [
+        "CKR_TEMPLATE_INCONSISTENT"] * 2
+    assert res[3]["attrs"] == {
+        "VALUE": "CKR_ATTRIBUTE_SENSITIVE", "SENSITIVE": True,
+        "EXTRACTABLE": False, "LOCAL": False, "ALWAYS_SENSITIVE": True,
+        "NEVER_EXTRACTABLE": True, "TOKEN": True}
+    # The peer side: the same key from the token's public point.
+    signed = env.p11("sign", pin=USER_PIN, label="ec", mech="ECDSA",
+                     data="00" * 32)
+    pub = ec.EllipticCurvePublicKey.from_encoded_point(
+        ec.SECP256R1(), bytes.fromhex(signed["point"])[2:])
+    key = X963KDF(hashes.SHA256(), 32, b"tpmcard").derive(
+        peer.exchange(ec.ECDH(), pub))
+    assert bytes.fromhex(res[2]["out"]) == reference("AES_CBC", key, data)
 
 
 def test_logged_out_use_is_refused(env):

@@ -9,8 +9,10 @@
 #include <cmocka.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
+#include "fake_tpm.h"
 #include "p11_fixture.h"
 
 /*
@@ -429,7 +431,7 @@ static void test_derive_ecdh(void **state)
 	read.ulValueLen = sizeof(value);
 	assert_int_equal(p->fn->C_GetAttributeValue(s, key, &read, 1),
 			 CKR_ATTRIBUTE_SENSITIVE);
-	/* Sensitive derived keys cannot be had yet. */
+	/* A sensitive key is kept in the TPM: it cannot be extractable. */
 	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
 					    &key),
 			 CKR_TEMPLATE_INCONSISTENT);
@@ -459,6 +461,66 @@ static void test_derive_ecdh(void **state)
 	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 5,
 					    &key),
 			 CKR_USER_NOT_LOGGED_IN);
+}
+
+/*
+ * A sensitive, non-extractable result goes into the TPM: its value hides,
+ * and the TPM's HMAC with it is the HMAC with Z.
+ */
+static void test_derive_into_tpm(void **state)
+{
+	struct p11 *p = *state;
+	CK_SESSION_HANDLE s = p11_open_user(p);
+	CK_BYTE point[65], z[32], mac[32], want[32];
+	CK_ECDH1_DERIVE_PARAMS params = { CKD_NULL, 0, NULL, 65, point };
+	CK_MECHANISM m = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_MECHANISM hmac = { CKM_SHA256_HMAC, NULL, 0 };
+	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG len = 32, mac_len = sizeof(mac);
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_SIGN, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &no, sizeof(no) },
+	};
+	CK_ATTRIBUTE read[] = { { CKA_VALUE, NULL, 0 },
+				{ CKA_ALWAYS_SENSITIVE, &no, sizeof(no) },
+				{ CKA_LOCAL, &yes, sizeof(yes) } };
+	unsigned int creates = fake_tpm_calls(FAKE_TPM_SECRET_CREATE);
+	unsigned int want_len = 0;
+	CK_OBJECT_HANDLE key = 0;
+
+	peer_and_z(p, s, point, z);
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 4,
+					    &key),
+			 CKR_OK);
+	assert_int_equal(fake_tpm_calls(FAKE_TPM_SECRET_CREATE), creates + 1);
+	assert_int_equal(p->fn->C_GetAttributeValue(s, key, read, 3),
+			 CKR_ATTRIBUTE_SENSITIVE);
+	assert_true(read[1].ulValueLen == sizeof(CK_BBOOL) &&
+		    *(CK_BBOOL *)read[1].pValue == CK_TRUE);
+	assert_true(*(CK_BBOOL *)read[2].pValue == CK_FALSE);
+	assert_int_equal(p->fn->C_SignInit(s, &hmac, key), CKR_OK);
+	assert_int_equal(p->fn->C_Sign(s, (CK_BYTE_PTR)"data", 4, mac,
+				       &mac_len),
+			 CKR_OK);
+	assert_int_equal(mac_len, 32);
+	assert_non_null(HMAC(EVP_sha256(), z, 32, (const unsigned char *)"data",
+			     4, want, &want_len));
+	assert_memory_equal(mac, want, 32);
+	/* Only secret key types, with or without a class. */
+	type = CKK_RSA;
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 4,
+					    &key),
+			 CKR_ATTRIBUTE_VALUE_INVALID);
+	type = CKK_GENERIC_SECRET;
+	/* More than an HMAC key in the TPM can hold. */
+	len = 65;
+	params.kdf = CKD_SHA256_KDF;
+	assert_int_equal(p->fn->C_DeriveKey(s, &m, p->keys.ec_priv, tmpl, 4,
+					    &key),
+			 CKR_TEMPLATE_INCONSISTENT);
 }
 
 /* No operation state is ever saved, none restored. */
@@ -545,6 +607,7 @@ int main(void)
 		T(test_close_with_operations_running),
 		T(test_wrap_and_unwrap_refusals),
 		T(test_derive_ecdh),
+		T(test_derive_into_tpm),
 		T(test_operation_state),
 	};
 
