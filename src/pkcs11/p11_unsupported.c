@@ -50,42 +50,6 @@ EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_
 	return not_supported(h);
 }
 
-EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
-EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
-{
-	(void)in;
-	(void)in_len;
-	(void)out;
-	(void)out_len;
-	return not_supported(h);
-}
-
 EXPORT CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE h)
 {
 	struct tc_session *session;

@@ -178,6 +178,26 @@ CK_RV token_digest_key(struct tc_session *session, int64_t key_id);
 CK_RV token_digest_final(struct tc_session *session, uint8_t *out,
 			 CK_ULONG *out_len);
 
+/*
+ * The dual-function updates: the part goes to both running operations
+ * (the plaintext: what is encrypted, or what decryption gives).  Both
+ * must run (CKR_OPERATION_NOT_INITIALIZED, before anything moves); the
+ * encryption's or decryption's length query and short buffer feed the
+ * other operation nothing.
+ */
+CK_RV token_digest_encrypt_update(struct tc_session *session,
+				  const uint8_t *in, size_t len, uint8_t *out,
+				  CK_ULONG *out_len);
+CK_RV token_sign_encrypt_update(struct tc_session *session,
+				const uint8_t *in, size_t len, uint8_t *out,
+				CK_ULONG *out_len);
+CK_RV token_decrypt_digest_update(struct tc_session *session,
+				  const uint8_t *in, size_t len, uint8_t *out,
+				  CK_ULONG *out_len);
+CK_RV token_decrypt_verify_update(struct tc_session *session,
+				  const uint8_t *in, size_t len, uint8_t *out,
+				  CK_ULONG *out_len);
+
 /* Whether a sign, verify, encrypt, decrypt or digest operation runs. */
 bool token_operation_running(struct tc_session *session);
 

@@ -34,31 +34,12 @@ static void assert_crypto_not_supported(CK_FUNCTION_LIST_PTR fn,
 	assert_int_equal(fn->C_VerifyRecover(s, out, 64, in, &len), want);
 }
 
-static void assert_dual_not_supported(CK_FUNCTION_LIST_PTR fn,
-				      CK_SESSION_HANDLE s, CK_RV want)
-{
-	CK_BYTE in[32] = { 0 }, out[512];
-	CK_ULONG len = sizeof(out);
-
-	assert_int_equal(fn->C_DigestEncryptUpdate(s, in, 32, out, &len), want);
-	assert_int_equal(fn->C_DecryptDigestUpdate(s, in, 32, out, &len), want);
-	assert_int_equal(fn->C_SignEncryptUpdate(s, in, 32, out, &len), want);
-	assert_int_equal(fn->C_DecryptVerifyUpdate(s, in, 32, out, &len), want);
-}
-
-static void assert_all_not_supported(CK_FUNCTION_LIST_PTR fn,
-				     CK_SESSION_HANDLE s, CK_RV want)
-{
-	assert_crypto_not_supported(fn, s, want);
-	assert_dual_not_supported(fn, s, want);
-}
-
 static void test_not_supported(void **state)
 {
 	struct p11 *p = *state;
 
-	assert_all_not_supported(p->fn, p11_open_rw(p), NOT_SUPPORTED);
-	assert_all_not_supported(p->fn, p11_open_user(p), NOT_SUPPORTED);
+	assert_crypto_not_supported(p->fn, p11_open_rw(p), NOT_SUPPORTED);
+	assert_crypto_not_supported(p->fn, p11_open_user(p), NOT_SUPPORTED);
 }
 
 /* The session handle is checked first. */
@@ -67,10 +48,10 @@ static void test_not_supported_invalid_session(void **state)
 	struct p11 *p = *state;
 	CK_SESSION_HANDLE s = p11_open_rw(p);
 
-	assert_all_not_supported(p->fn, NO_SUCH_SESSION,
-				 CKR_SESSION_HANDLE_INVALID);
+	assert_crypto_not_supported(p->fn, NO_SUCH_SESSION,
+				    CKR_SESSION_HANDLE_INVALID);
 	assert_int_equal(p->fn->C_CloseSession(s), CKR_OK);
-	assert_all_not_supported(p->fn, s, CKR_SESSION_HANDLE_INVALID);
+	assert_crypto_not_supported(p->fn, s, CKR_SESSION_HANDLE_INVALID);
 }
 
 /* NULL pointers and absurd lengths: still a plain answer, no crash. */
