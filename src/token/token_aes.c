@@ -29,23 +29,31 @@ bool token_aes_mechanism(CK_MECHANISM_TYPE type)
 	       type == CKM_AES_CFB128;
 }
 
-/* CTR: how many counter values the ulCounterBits low bits have left. */
+/*
+ * CTR: how many counter values the ulCounterBits low bits have left.  The
+ * TPM increments the whole block, which agrees until those bits wrap; a
+ * full 128-bit counter wraps the same way in both, and a space beyond
+ * 2^64 blocks cannot be used up.
+ */
 static CK_RV ctr_params(const CK_MECHANISM *mechanism, struct tc_aes_op *aes)
 {
 	const CK_AES_CTR_PARAMS *p = mechanism->pParameter;
-	uint64_t used = 0;
+	unsigned __int128 used = 0, space;
 
 	if (p == NULL || mechanism->ulParameterLen != sizeof(*p) ||
 	    p->ulCounterBits == 0 || p->ulCounterBits > 128)
 		return CKR_MECHANISM_PARAM_INVALID;
 	memcpy(aes->iv, p->cb, BLOCK);
-	aes->ctr_limited = p->ulCounterBits < 64;
-	if (!aes->ctr_limited)
+	if (p->ulCounterBits == 128)
 		return CKR_OK;
-	for (int i = 8; i < BLOCK; i++)
+	for (int i = 0; i < BLOCK; i++)
 		used = used << 8 | p->cb[i];
-	used &= ((uint64_t)1 << p->ulCounterBits) - 1;
-	aes->ctr_left = ((uint64_t)1 << p->ulCounterBits) - used;
+	space = (unsigned __int128)1 << p->ulCounterBits;
+	used &= space - 1;
+	space -= used;
+	aes->ctr_limited = space <= UINT64_MAX;
+	if (aes->ctr_limited)
+		aes->ctr_left = (uint64_t)space;
 	return CKR_OK;
 }
 
@@ -153,7 +161,8 @@ static void pad_block(const uint8_t *held, size_t held_len, uint8_t *block)
 {
 	uint8_t n = (uint8_t)(BLOCK - held_len);
 
-	memcpy(block, held, held_len);
+	if (held_len > 0)
+		memcpy(block, held, held_len);
 	memset(block + held_len, n, n);
 }
 
@@ -240,6 +249,11 @@ CK_RV token_aes_once_locked(struct tc_session *session,
 	CK_RV rv;
 
 	*done = true;
+	/* Multi-part input cannot be finished by a one-part call. */
+	if (aes->multi_part) {
+		*done = false;
+		return CKR_OPERATION_ACTIVE;
+	}
 	if ((block_mode(aes) || (aes->pad && !encrypt)) && len % BLOCK != 0)
 		return encrypt ? CKR_DATA_LEN_RANGE :
 				 CKR_ENCRYPTED_DATA_LEN_RANGE;
@@ -300,6 +314,7 @@ CK_RV token_aes_update_locked(struct tc_session *session,
 	if (len > 0)
 		memcpy(stream + aes->held_len, in, len);
 	rv = aes_tpm_locked(session, op, encrypt, stream, n, out);
+	aes->multi_part = true;
 	aes->held_len = total - n;
 	memcpy(aes->held, stream + n, aes->held_len);
 	secmem_wipe(stream, total);

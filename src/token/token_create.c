@@ -425,18 +425,38 @@ CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
 	return rv;
 }
 
-void token_session_objects_drop_locked(struct tc_session *session)
+/*
+ * Frees the token's session objects made by owner (NULL: by any session),
+ * only the private ones when only_private.
+ */
+static void drop_locked(struct tc_module *mod, struct tc_token *token,
+			const struct tc_session *owner, bool only_private)
 {
-	struct tc_object **link = &session->token->objects;
+	struct tc_object **link = &token->objects;
 
 	while (*link != NULL) {
 		struct tc_object *obj = *link;
 
-		if (obj->owner != session) {
+		if (obj->owner == NULL ||
+		    (owner != NULL && obj->owner != owner) ||
+		    (only_private &&
+		     !attrs_get_bool(&obj->attrs, CKA_PRIVATE, false))) {
 			link = &obj->next;
 			continue;
 		}
 		*link = obj->next;
-		token_object_free(session->mod, obj);
+		token_object_free(mod, obj);
 	}
+}
+
+void token_session_objects_drop_locked(struct tc_session *session)
+{
+	drop_locked(session->mod, session->token, session, false);
+}
+
+/* PKCS#11 2.40, C_Logout: "all private session objects ... are destroyed". */
+void token_private_session_objects_drop_locked(struct tc_module *mod,
+					       struct tc_token *token)
+{
+	drop_locked(mod, token, NULL, true);
 }

@@ -80,8 +80,9 @@ struct tc_aes_op {
 	uint8_t iv[TPM_AES_BLOCK]; /* the chaining value or counter */
 	uint8_t held[TPM_AES_BLOCK]; /* input short of a block, or kept */
 	size_t held_len;
-	bool ctr_limited;	/* CTR with fewer than 64 counter bits */
-	uint64_t ctr_left;	/* then: counter values before it wraps */
+	bool ctr_limited;	/* CTR whose counter bits could wrap */
+	uint64_t ctr_left;	/* then: counter values before they wrap */
+	bool multi_part;	/* an update took input */
 };
 
 /* An encryption or decryption operation. */
@@ -297,6 +298,9 @@ CK_RV token_objects_add_locked(struct tc_session *session,
 			       int64_t *ids);
 /* Frees the session objects a session made (at its close). */
 void token_session_objects_drop_locked(struct tc_session *session);
+/* Frees the token's private session objects (at logout). */
+void token_private_session_objects_drop_locked(struct tc_module *mod,
+					       struct tc_token *token);
 
 struct tmpl_kind;
 /*

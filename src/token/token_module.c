@@ -58,6 +58,7 @@ static void free_objects(struct tc_module *mod, struct tc_token *token)
 void token_forget_secrets_locked(struct tc_module *mod,
 				 struct tc_token *token)
 {
+	token_private_session_objects_drop_locked(mod, token);
 	for (struct tc_object *o = token->objects; o != NULL; o = o->next) {
 		if (o->key != NULL)
 			tpm_key_close(mod->tpm, o->key);

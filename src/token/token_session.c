@@ -85,6 +85,7 @@ void token_session_end_ops_locked(struct tc_session *session)
 	struct tc_sign_op *sign = &session->sign;
 
 	crypto_hash_free(sign->hash);
+	token_mac_op_clear(&sign->mac);
 	memset(sign, 0, sizeof(*sign));
 	token_crypt_op_clear(&session->encrypt);
 	token_crypt_op_clear(&session->decrypt);
