@@ -134,14 +134,12 @@ CK_RV token_import_locked(struct tc_session *session,
 	/* The key's TPM auth is wrapped under the user's wrap secret. */
 	if (!token->logged_in || token->user != CKU_USER)
 		return CKR_USER_NOT_LOGGED_IN;
+	rv = token_tpm_key_policy(&obj->attrs);
+	if (rv != CKR_OK)
+		return rv;
 	if (kind->cls == CKO_SECRET_KEY)
 		return token_secret_import_locked(session, kind, tmpl, count,
 						  obj);
-	if (!attrs_get_bool(&obj->attrs, CKA_SENSITIVE, true) ||
-	    attrs_get_bool(&obj->attrs, CKA_EXTRACTABLE, false)) {
-		log_warn("a TPM key cannot be extractable or non-sensitive");
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	}
 	rv = kind->type == CKK_RSA ? rsa_parts(tmpl, count, &key) :
 				     ec_parts(tmpl, count, &key, point);
 	if (rv == CKR_OK)

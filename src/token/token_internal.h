@@ -262,6 +262,12 @@ CK_RV token_key_auth_wrap(const struct tc_token *token,
 			  const struct tpm_blob *blob, const uint8_t *auth,
 			  uint8_t *wrapped);
 
+/*
+ * A key made in or taken into the TPM stays there: it is sensitive and
+ * not extractable (else CKR_ATTRIBUTE_VALUE_INVALID, logged).
+ */
+CK_RV token_tpm_key_policy(const struct attr_list *attrs);
+
 struct tc_new_object;
 /*
  * Making a TPM key for a new object: begin gets the connection and a
@@ -322,7 +328,10 @@ CK_RV token_import_locked(struct tc_session *session,
 CK_RV token_secret_in_tpm_locked(struct tc_session *session,
 				 CK_KEY_TYPE type, const uint8_t *value,
 				 size_t len, struct tc_new_object *obj);
-/* The same for a secret key (AES, generic secret): its CKA_VALUE. */
+/*
+ * The same for a secret key (AES, generic secret): its CKA_VALUE; the
+ * caller checked token_tpm_key_policy().
+ */
 CK_RV token_secret_import_locked(struct tc_session *session,
 				 const struct tmpl_kind *kind,
 				 const CK_ATTRIBUTE *tmpl, CK_ULONG count,

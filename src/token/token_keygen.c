@@ -193,8 +193,7 @@ static bool generated_attrs(struct attr_list *a, CK_MECHANISM_TYPE mech,
 		 attrs_set_bool(a, CKA_NEVER_EXTRACTABLE, true)));
 }
 
-/* A TPM key stays in the TPM: it is sensitive and not extractable. */
-static CK_RV check_private_policy(const struct attr_list *priv)
+CK_RV token_tpm_key_policy(const struct attr_list *priv)
 {
 	if (!attrs_get_bool(priv, CKA_SENSITIVE, true) ||
 	    attrs_get_bool(priv, CKA_EXTRACTABLE, false)) {
@@ -357,7 +356,7 @@ static CK_RV key_pair_locked(struct tc_session *session,
 	memset(objs, 0, sizeof(objs));
 	rv = pair_attrs(req, &objs[0].attrs, &objs[1].attrs);
 	if (rv == CKR_OK)
-		rv = check_private_policy(&objs[1].attrs);
+		rv = token_tpm_key_policy(&objs[1].attrs);
 	if (rv == CKR_OK)
 		rv = write_checks_locked(session, &objs[0].attrs,
 					 &objs[1].attrs);

@@ -30,16 +30,6 @@ static bool len_ok(CK_KEY_TYPE type, CK_ULONG len)
 	return len >= 1 && len <= TPM_HMAC_KEY_MAX;
 }
 
-static CK_RV check_policy(const struct attr_list *attrs)
-{
-	if (!attrs_get_bool(attrs, CKA_SENSITIVE, true) ||
-	    attrs_get_bool(attrs, CKA_EXTRACTABLE, false)) {
-		log_warn("a TPM key cannot be extractable or non-sensitive");
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	}
-	return CKR_OK;
-}
-
 CK_RV token_secret_in_tpm_locked(struct tc_session *session,
 				 CK_KEY_TYPE type, const uint8_t *value,
 				 size_t len, struct tc_new_object *obj)
@@ -69,10 +59,8 @@ CK_RV token_secret_import_locked(struct tc_session *session,
 				 struct tc_new_object *obj)
 {
 	const CK_ATTRIBUTE *value = tmpl_find(tmpl, count, CKA_VALUE);
-	CK_RV rv = check_policy(&obj->attrs);
+	CK_RV rv;
 
-	if (rv != CKR_OK)
-		return rv;
 	if (value == NULL || value->pValue == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (!len_ok(kind->type, value->ulValueLen))
@@ -150,7 +138,7 @@ static CK_RV generate_locked(struct tc_session *session,
 		rv = generated_attrs(&kind, mechanism->mechanism, tmpl, count,
 				     &obj.attrs);
 	if (rv == CKR_OK)
-		rv = check_policy(&obj.attrs);
+		rv = token_tpm_key_policy(&obj.attrs);
 	if (rv == CKR_OK)
 		rv = token_write_check_locked(
 			session, attrs_get_bool(&obj.attrs, CKA_TOKEN, false),
