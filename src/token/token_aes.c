@@ -249,11 +249,12 @@ CK_RV token_aes_once_locked(struct tc_session *session,
 	CK_RV rv;
 
 	*done = true;
-	/* Multi-part input cannot be finished by a one-part call. */
-	if (aes->multi_part) {
-		*done = false;
+	/*
+	 * A one-part call cannot finish parts: it answers so and, as every
+	 * call but a length query or a short buffer, ends the operation.
+	 */
+	if (aes->multi_part)
 		return CKR_OPERATION_ACTIVE;
-	}
 	if ((block_mode(aes) || (aes->pad && !encrypt)) && len % BLOCK != 0)
 		return encrypt ? CKR_DATA_LEN_RANGE :
 				 CKR_ENCRYPTED_DATA_LEN_RANGE;

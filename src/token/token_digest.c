@@ -109,14 +109,14 @@ CK_RV token_digest(struct tc_session *session, const uint8_t *data,
 	if (!op->active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	else if (op->multi_part)
-		rv = CKR_OPERATION_ACTIVE; /* C_DigestFinal finishes it */
+		rv = CKR_OPERATION_ACTIVE; /* parts: and the operation ends */
 	else if (!room_for_digest(op, out, out_len, &rv))
 		; /* a length query or a short buffer: the operation goes on */
 	else if (crypto_hash_update(op->hash, data, len))
 		rv = finish(op, out, out_len);
 	else
 		rv = CKR_HOST_MEMORY;
-	if (rv == CKR_HOST_MEMORY)
+	if (rv == CKR_HOST_MEMORY || rv == CKR_OPERATION_ACTIVE)
 		end_digest(op);
 	tc_mutex_unlock(&session->mod->lock);
 	return rv;

@@ -57,7 +57,7 @@ CK_RV token_init_new(struct tc_module *mod, const char *label,
 	if (rv == CKR_OK)
 		rv = token_admin_insert_row(mod->db, &row, token_id);
 	if (rv == CKR_OK)
-		rv = token_refresh_locked(mod);
+		rv = token_reload_locked(mod);
 	if (rv == CKR_OK)
 		log_info("token '%s' initialized; its user PIN is not set yet",
 			 label);
@@ -147,7 +147,7 @@ CK_RV token_reinit(struct tc_module *mod, int64_t token_id, const char *label,
 	else
 		rv = reinit_locked(mod, token, label, so_pin, so_len);
 	if (rv == CKR_OK)
-		rv = token_refresh_locked(mod);
+		rv = token_reload_locked(mod);
 	if (rv == CKR_OK)
 		log_info("token %lld re-initialized as '%s': its objects are "
 			 "gone and its user PIN is not set",

@@ -139,8 +139,14 @@ struct tc_module {
 CK_RV token_rv_from_db(enum db_rc rc);
 CK_RV token_rv_from_tpm(enum tpm_rc rc);
 
-/* Store and cache (module lock held). */
+/*
+ * Store and cache (module lock held).  refresh reads the store again when
+ * another process changed it; reload reads it again in any case, after
+ * this process changed it behind the cache (SQLite's data_version does
+ * not move for a connection's own commits).
+ */
 CK_RV token_refresh_locked(struct tc_module *mod);
+CK_RV token_reload_locked(struct tc_module *mod);
 struct tc_token *token_get_locked(struct tc_module *mod, int64_t id);
 CK_RV token_reload_objects_locked(struct tc_module *mod,
 				  struct tc_token *token);

@@ -184,10 +184,24 @@ static CK_RV open_store_locked(struct tc_module *mod)
 	return token_rv_from_db(rc);
 }
 
-CK_RV token_refresh_locked(struct tc_module *mod)
+/* Reads every token and object row again and merges them in. */
+static CK_RV reload_locked(struct tc_module *mod)
 {
 	struct db_token *rows = NULL;
 	size_t count = 0;
+	enum db_rc rc;
+	CK_RV rv;
+
+	rc = db_token_list(mod->db, &rows, &count);
+	if (rc != DB_OK)
+		return token_rv_from_db(rc);
+	rv = merge_tokens(mod, rows, count);
+	db_tokens_free(rows, count);
+	return rv;
+}
+
+CK_RV token_refresh_locked(struct tc_module *mod)
+{
 	bool changed = false;
 	enum db_rc rc;
 	CK_RV rv;
@@ -200,10 +214,14 @@ CK_RV token_refresh_locked(struct tc_module *mod)
 	rc = db_poll_change(mod->db, &changed);
 	if (rc != DB_OK || !changed)
 		return token_rv_from_db(rc);
-	rc = db_token_list(mod->db, &rows, &count);
-	if (rc != DB_OK)
-		return token_rv_from_db(rc);
-	rv = merge_tokens(mod, rows, count);
-	db_tokens_free(rows, count);
-	return rv;
+	return reload_locked(mod);
+}
+
+CK_RV token_reload_locked(struct tc_module *mod)
+{
+	CK_RV rv = token_refresh_locked(mod); /* opens the store if need be */
+
+	if (rv != CKR_OK || mod->db == NULL)
+		return rv;
+	return reload_locked(mod);
 }

@@ -355,8 +355,13 @@ CK_RV token_sign(struct tc_session *session, const uint8_t *data,
 	rv = op_key_locked(session, &obj);
 	if (rv != CKR_OK)
 		goto out;
+	/*
+	 * A one-part call cannot finish parts; like every call but a length
+	 * query or a short buffer, it ends the operation (2.40, C_Sign).
+	 */
 	if (op->multi_part) {
 		rv = CKR_OPERATION_ACTIVE;
+		end_op(session);
 		goto out;
 	}
 	if (op->is_mac) {

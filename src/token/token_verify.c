@@ -155,7 +155,9 @@ CK_RV token_verify(struct tc_session *session, const uint8_t *data,
 		goto out;
 	}
 	if (op->multi_part) {
+		/* C_Verify always ends the operation: parts or not. */
 		rv = CKR_OPERATION_ACTIVE;
+		end_op(op);
 		goto out;
 	}
 	if (op->is_mac)

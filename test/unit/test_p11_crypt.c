@@ -333,8 +333,14 @@ static void test_verify_multi_part_and_refusals(void **state)
 	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_pub),
 			 CKR_OPERATION_ACTIVE);
 	assert_int_equal(p->fn->C_VerifyUpdate(s, (CK_BYTE_PTR)MSG, 3), CKR_OK);
+	/* C_Verify cannot finish parts: refused, and it ends. */
 	assert_int_equal(p->fn->C_Verify(s, (CK_BYTE_PTR)MSG, 3, sig, 64),
 			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_VerifyInit(s, &ecdsa, p->keys.ec_pub),
+			 CKR_OK);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, (CK_BYTE_PTR)MSG, 3), CKR_OK);
 	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),
 			 CKR_SIGNATURE_INVALID);
 	assert_int_equal(p->fn->C_VerifyFinal(s, sig, sizeof(sig)),

@@ -87,6 +87,15 @@ static void test_single_part_every_mechanism(void **state)
 		assert_int_equal(len, want_len);
 		assert_memory_equal(out, want, want_len);
 		assert_false(digesting(p, s));
+		/* C_Digest cannot finish parts: refused, and it ends. */
+		assert_int_equal(digest_init(p, s, digests[i].mech), CKR_OK);
+		assert_int_equal(p->fn->C_DigestUpdate(s, (CK_BYTE_PTR)MSG, 5),
+				 CKR_OK);
+		len = sizeof(out);
+		assert_int_equal(p->fn->C_Digest(s, (CK_BYTE_PTR)MSG, 1, out,
+						 &len),
+				 CKR_OPERATION_ACTIVE);
+		assert_false(digesting(p, s));
 	}
 }
 
@@ -109,11 +118,6 @@ static void test_multi_part_every_mechanism(void **state)
 		assert_int_equal(p->fn->C_DigestUpdate(s, (CK_BYTE_PTR)MSG + 5,
 						       MSG_LEN - 5),
 				 CKR_OK);
-		/* C_Digest cannot finish a multi-part operation. */
-		len = sizeof(out);
-		assert_int_equal(p->fn->C_Digest(s, (CK_BYTE_PTR)MSG, 1, out,
-						 &len),
-				 CKR_OPERATION_ACTIVE);
 		assert_int_equal(p->fn->C_DigestFinal(s, NULL, &len), CKR_OK);
 		assert_int_equal(len, digests[i].len);
 		len = 1;
@@ -122,6 +126,15 @@ static void test_multi_part_every_mechanism(void **state)
 		len = sizeof(out);
 		assert_int_equal(p->fn->C_DigestFinal(s, out, &len), CKR_OK);
 		assert_memory_equal(out, want, want_len);
+		assert_false(digesting(p, s));
+		/* C_Digest cannot finish parts: refused, and it ends. */
+		assert_int_equal(digest_init(p, s, digests[i].mech), CKR_OK);
+		assert_int_equal(p->fn->C_DigestUpdate(s, (CK_BYTE_PTR)MSG, 5),
+				 CKR_OK);
+		len = sizeof(out);
+		assert_int_equal(p->fn->C_Digest(s, (CK_BYTE_PTR)MSG, 1, out,
+						 &len),
+				 CKR_OPERATION_ACTIVE);
 		assert_false(digesting(p, s));
 	}
 }

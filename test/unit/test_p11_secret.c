@@ -1637,9 +1637,11 @@ static void test_aes_multi_part_errors(void **state)
 
 /*
  * PKCS#11 says C_Encrypt (C_Decrypt alike) "cannot be used to terminate
- * a multi-part operation": as C_Sign and C_Verify, it answers
- * CKR_OPERATION_ACTIVE after an update and lets the operation go on
- * (it once dropped the bytes the update held back).
+ * a multi-part operation", and that a call to it "always terminates the
+ * active encryption operation" but for a length query or a short
+ * buffer: after an update it answers CKR_OPERATION_ACTIVE and the
+ * operation is over (it once dropped the bytes the update held back and
+ * answered CKR_OK).
  */
 static void test_aes_one_part_after_update(void **state)
 {
@@ -1659,6 +1661,10 @@ static void test_aes_one_part_after_update(void **state)
 	n = sizeof(out) - 16;
 	assert_int_equal(p->fn->C_Encrypt(s, data + 20, 16, out + 16, &n),
 			 CKR_OPERATION_ACTIVE);
+	assert_ended(p, s, true);
+	assert_int_equal(p->fn->C_EncryptInit(s, &cbc, h), CKR_OK);
+	n = sizeof(out);
+	assert_int_equal(p->fn->C_EncryptUpdate(s, data, 20, out, &n), CKR_OK);
 	n = sizeof(out) - 16;
 	assert_int_equal(p->fn->C_EncryptUpdate(s, data + 20, 12, out + 16,
 						&n),
@@ -1674,6 +1680,7 @@ static void test_aes_one_part_after_update(void **state)
 	n = sizeof(out) - 16;
 	assert_int_equal(p->fn->C_Decrypt(s, want + 16, 16, out + 16, &n),
 			 CKR_OPERATION_ACTIVE);
+	assert_ended(p, s, false);
 }
 
 /* A CTR counter block with its low bytes set. */
@@ -2038,15 +2045,17 @@ static void test_hmac_operation_rules(void **state)
 	pattern(key, sizeof(key), 33);
 	h = known(p, s, CKK_GENERIC_SECRET, key, sizeof(key));
 	ref_hmac(CKM_SHA_1_HMAC, key, sizeof(key), data, MSG_LEN, want);
-	/* C_Sign cannot end a multi-part signing; the operation goes on. */
+	/* C_Sign cannot finish parts: refused, and the operation ends. */
 	assert_int_equal(p->fn->C_SignInit(s, &sha1, h), CKR_OK);
 	assert_int_equal(p->fn->C_SignUpdate(s, data, 10), CKR_OK);
 	assert_int_equal(p->fn->C_Sign(s, data, MSG_LEN, mac, &n),
 			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_SignUpdate(s, data, 10),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_SignInit(s, &sha1, h), CKR_OK);
 	assert_int_equal(p->fn->C_SignInit(s, &sha512, h),
 			 CKR_OPERATION_ACTIVE);
-	assert_int_equal(p->fn->C_SignUpdate(s, data + 10, MSG_LEN - 10),
-			 CKR_OK);
+	assert_int_equal(p->fn->C_SignUpdate(s, data, MSG_LEN), CKR_OK);
 	n = sizeof(mac);
 	assert_int_equal(p->fn->C_SignFinal(s, mac, &n), CKR_OK);
 	assert_int_equal(n, 20);
@@ -2064,10 +2073,12 @@ static void test_hmac_operation_rules(void **state)
 	assert_int_equal(p->fn->C_VerifyUpdate(s, data, 10), CKR_OK);
 	assert_int_equal(p->fn->C_Verify(s, data, MSG_LEN, want, 20),
 			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, data, 10),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(p->fn->C_VerifyInit(s, &sha1, h), CKR_OK);
 	assert_int_equal(p->fn->C_VerifyInit(s, &sha512, h),
 			 CKR_OPERATION_ACTIVE);
-	assert_int_equal(p->fn->C_VerifyUpdate(s, data + 10, MSG_LEN - 10),
-			 CKR_OK);
+	assert_int_equal(p->fn->C_VerifyUpdate(s, data, MSG_LEN), CKR_OK);
 	assert_int_equal(p->fn->C_VerifyFinal(s, want, 20), CKR_OK);
 	/* Bad arguments end the operation. */
 	assert_int_equal(p->fn->C_SignInit(s, &sha1, h), CKR_OK);

@@ -544,12 +544,17 @@ static void test_sign_one_part_after_update(void **state)
 			 CKR_OK);
 	assert_int_equal(sign_update(p, s, MSG, MSG_LEN), CKR_OK);
 	/*
-	 * As the module does: CKR_OPERATION_ACTIVE, and the multi-part
-	 * operation goes on (debatable: the code is not in C_Sign's list,
-	 * and "C_Sign always terminates the active signing operation").
+	 * C_Sign cannot finish parts: CKR_OPERATION_ACTIVE says why, and, as
+	 * "a call to C_Sign always terminates the active signing operation"
+	 * (but a length query or a short buffer), the operation is over.
 	 */
 	assert_int_equal(sign(p, s, MSG, MSG_LEN, sig, &sig_len),
 			 CKR_OPERATION_ACTIVE);
+	assert_int_equal(p->fn->C_SignFinal(s, sig, &sig_len),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(sign_init(p, s, CKM_SHA256_RSA_PKCS, p->keys.rsa_priv),
+			 CKR_OK);
+	assert_int_equal(sign_update(p, s, MSG, MSG_LEN), CKR_OK);
 	assert_int_equal(p->fn->C_SignFinal(s, sig, &sig_len), CKR_OK);
 	assert_true(verifies(p, s, p->keys.rsa_pub, "SHA256", sig, sig_len));
 }
