@@ -11,6 +11,8 @@ packages=(
 	swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 dbus
 	opensc openssh-client openssh-server openssl sqlite3 procps util-linux
 	python3-pytest python3-pykcs11 python3-cryptography
+	gnutls-bin libengine-pkcs11-openssl libnss3-tools
+	openjdk-17-jdk-headless
 )
 
 missing=()
