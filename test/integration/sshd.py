@@ -19,7 +19,7 @@ PRIVSEP_DIR = "/run/sshd"        # Debian's privilege separation directory
 CONFIG = """\
 ListenAddress 127.0.0.1
 Port {port}
-HostKey {host_key}
+{host_keys}
 PidFile {pid_file}
 AuthorizedKeysFile {authorized_keys}
 AuthenticationMethods publickey
@@ -55,9 +55,18 @@ def ensure_privsep_dir():
 
 
 class Sshd:
-    """sshd -D on a free loopback port; stop() ends it and removes its files."""
+    """sshd -D on a free loopback port; stop() ends it and removes its files.
 
-    def __init__(self):
+    host_key_agent: instead of a host key file of its own, sshd signs with
+    the key whose public line is host_key_line, held by the ssh-agent at
+    that socket (HostKeyAgent).  pubkey_algorithms: the only signature
+    algorithms it accepts from users."""
+
+    def __init__(self, host_key_agent=None, host_key_line=None,
+                 pubkey_algorithms=None):
+        self.host_key_agent = host_key_agent
+        self.host_key_line = host_key_line
+        self.pubkey_algorithms = pubkey_algorithms
         self.dir = tempfile.mkdtemp(prefix="tpmcard-sshd-")
         self.user = pwd.getpwuid(os.getuid()).pw_name
         self.port = free_port()
@@ -73,17 +82,17 @@ class Sshd:
 
     def _start(self):
         self.authorize([])
-        host_key = os.path.join(self.dir, "host_ed25519")
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
-                        "-C", "tpmcard-test-host", "-f", host_key],
-                       check=True, capture_output=True, timeout=60)
         config = os.path.join(self.dir, "sshd_config")
         with open(config, "w") as f:
             f.write(CONFIG.format(
-                port=self.port, host_key=host_key,
+                port=self.port, host_keys=self._host_keys(),
                 pid_file=os.path.join(self.dir, "sshd.pid"),
                 authorized_keys=self.authorized_keys, user=self.user,
                 permit_root="yes" if os.geteuid() == 0 else "no"))
+            if self.pubkey_algorithms:
+                # Only signatures of these algorithms are accepted.
+                f.write("PubkeyAcceptedAlgorithms %s\n" %
+                        self.pubkey_algorithms)
         ensure_privsep_dir()
         # A clean environment: nothing of the test's (TPM, preload) leaks in.
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
@@ -96,6 +105,20 @@ class Sshd:
                                      stdout=self._log,
                                      stderr=subprocess.STDOUT)
         tpmenv.wait_for(self._listening, timeout=20, what="sshd")
+
+    def _host_keys(self):
+        """The HostKey lines: a fresh key on disk, or the agent's."""
+        if self.host_key_agent is not None:
+            public = os.path.join(self.dir, "host_key.pub")
+            with open(public, "w") as f:
+                f.write(self.host_key_line.strip() + "\n")
+            return "HostKey %s\nHostKeyAgent %s" % (public,
+                                                   self.host_key_agent)
+        host_key = os.path.join(self.dir, "host_ed25519")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                        "-C", "tpmcard-test-host", "-f", host_key],
+                       check=True, capture_output=True, timeout=60)
+        return "HostKey " + host_key
 
     def _listening(self):
         if self.proc.poll() is not None:
