@@ -12,7 +12,7 @@ packages=(
 	opensc openssh-client openssh-server openssl sqlite3 procps util-linux
 	python3-pytest python3-pykcs11 python3-cryptography
 	gnutls-bin libengine-pkcs11-openssl libnss3-tools
-	openjdk-17-jdk-headless
+	openjdk-17-jdk-headless firefox-esr
 )
 
 missing=()
