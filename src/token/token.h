@@ -240,7 +240,8 @@ bool token_key_kind_parse(const char *name, enum tc_key_kind *kind);
 /*
  * Generates a key pair in the TPM as a logged-in user of the session's
  * token: a private and a public key object sharing label and CKA_ID
- * (id NULL: a random 8-byte CKA_ID).
+ * (id NULL: the SHA-1 of the public value, the CKA_ID NSS pairs
+ * certificates with keys by).
  */
 CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
 			 const char *label, const uint8_t *id, size_t id_len,

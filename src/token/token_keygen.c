@@ -18,8 +18,6 @@
  * the TPM.
  */
 
-#define DEFAULT_ID_LEN 8
-
 static const struct {
 	const char *name;
 	CK_MECHANISM_TYPE mechanism;
@@ -410,33 +408,28 @@ CK_RV token_key_generate(struct tc_session *session, enum tc_key_kind kind,
 			 int64_t *priv_id, int64_t *pub_id)
 {
 	static const CK_BBOOL yes = CK_TRUE;
-	uint8_t random_id[DEFAULT_ID_LEN];
 	const struct tc_curve *curve;
 	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_ULONG bits;
+	CK_ULONG bits, n = 2;
 	CK_ATTRIBUTE pub[4], priv[3];
 
 	if (kind >= TC_KEY_KIND_COUNT || label == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (id == NULL) {
-		if (!crypto_random(random_id, sizeof(random_id)))
-			return CKR_HOST_MEMORY;
-		id = random_id;
-		id_len = sizeof(random_id);
-	}
 	mech.mechanism = kinds[kind].mechanism;
 	bits = kinds[kind].bits;
 	priv[0] = (CK_ATTRIBUTE){ CKA_TOKEN, (void *)&yes, sizeof(yes) };
 	priv[1] = (CK_ATTRIBUTE){ CKA_LABEL, (void *)label, strlen(label) };
-	priv[2] = (CK_ATTRIBUTE){ CKA_ID, (void *)id, id_len };
+	/* No id given: the SHA-1 of the public value, as NSS pairs keys. */
+	if (id != NULL)
+		priv[n++] = (CK_ATTRIBUTE){ CKA_ID, (void *)id, id_len };
 	memcpy(pub, priv, sizeof(priv));
 	if (bits != 0) {
-		pub[3] = (CK_ATTRIBUTE){ CKA_MODULUS_BITS, &bits, sizeof(bits) };
+		pub[n] = (CK_ATTRIBUTE){ CKA_MODULUS_BITS, &bits, sizeof(bits) };
 	} else {
 		curve = tc_curve_of(kinds[kind].curve);
-		pub[3] = (CK_ATTRIBUTE){ CKA_EC_PARAMS, (void *)curve->oid,
+		pub[n] = (CK_ATTRIBUTE){ CKA_EC_PARAMS, (void *)curve->oid,
 					 curve->oid_len };
 	}
-	return token_generate_key_pair(session, &mech, pub, 4, priv, 3,
+	return token_generate_key_pair(session, &mech, pub, n + 1, priv, n,
 				       pub_id, priv_id);
 }

@@ -244,7 +244,7 @@ static void test_get_attribute_length_query(void **state)
 	assert_int_equal(tmpl[0].ulValueLen, sizeof(CK_OBJECT_CLASS));
 	assert_int_equal(tmpl[1].ulValueLen, 3);
 	assert_int_equal(tmpl[2].ulValueLen, 256);
-	assert_int_equal(tmpl[3].ulValueLen, 8); /* a random 8-byte id */
+	assert_int_equal(tmpl[3].ulValueLen, 20); /* the SHA-1 of n */
 }
 
 /* The short entry is marked, the others are still filled. */

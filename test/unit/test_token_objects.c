@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/sha.h>
 
 #include "fake_tpm.h"
 #include "token/token.h"
@@ -91,7 +92,7 @@ static void rsa_pair_records(void **state)
 {
 	static const uint8_t e65537[] = { 0x01, 0x00, 0x01 };
 	struct fixture *f = *state;
-	uint8_t *modulus = NULL, *id = NULL;
+	uint8_t *modulus = NULL, *id = NULL, sha1[SHA_DIGEST_LENGTH];
 	size_t modulus_len = 0, id_len = 0;
 	int64_t priv, pub;
 
@@ -110,9 +111,11 @@ static void rsa_pair_records(void **state)
 	assert_int_equal(modulus_len, 256);
 	assert_true(modulus[0] & 0x80); /* a full 2048-bit modulus */
 	assert_attr(f->rw, priv, CKA_MODULUS, modulus, modulus_len);
-	/* No CKA_ID given: a random 8-byte one, shared by the pair. */
+	/* No CKA_ID given: the SHA-1 of the modulus, shared by the pair. */
 	fixture_get_attr(f->rw, pub, CKA_ID, &id, &id_len);
-	assert_int_equal(id_len, 8);
+	assert_int_equal(id_len, SHA_DIGEST_LENGTH);
+	assert_non_null(SHA1(modulus, modulus_len, sha1));
+	assert_memory_equal(id, sha1, SHA_DIGEST_LENGTH);
 	assert_attr(f->rw, priv, CKA_ID, id, id_len);
 	free(modulus);
 	free(id);
