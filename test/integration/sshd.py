@@ -143,13 +143,8 @@ class Sshd:
             return f.read()
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            tpmenv.stop_process(self.proc)
         if self._log is not None:
             self._log.close()
         shutil.rmtree(self.dir, ignore_errors=True)

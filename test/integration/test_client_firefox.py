@@ -221,13 +221,7 @@ class TlsServer:
             return f.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        tpmenv.stop_process(self.proc)
         self._log.close()
 
 
