@@ -376,6 +376,10 @@ static enum tpm_rc session_start_locked(struct tpm *tpm)
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
+	/* Our own salting first: the host's OpenSSL cannot get in its way. */
+	rc = tpm_session_start_own_locked(tpm, srk, &tpm->session);
+	if (rc == TPM_OK || rc == TPM_E_NO_DEVICE || rc == TPM_E_IO)
+		return rc;
 	/* Salted with the SRK, bound to nothing: usable for any object. */
 	for (unsigned int waits = 0;;) {
 		trc = Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,

@@ -64,6 +64,14 @@ enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk);
 enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
 				   ESYS_TR *session);
 
+/*
+ * Starts the salted session with the module's own cryptography (the
+ * standard ECC SRK only: TPM_E_UNSUPPORTED for another SRK) and hands it
+ * to ESAPI; see tpm_salt.c.
+ */
+enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
+					 ESYS_TR *session);
+
 /* Sets an object's auth value for the next command; wipe with clear. */
 enum tpm_rc tpm_auth_set(struct tpm *tpm, ESYS_TR handle, const uint8_t *auth,
 			 size_t len);

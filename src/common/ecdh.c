@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "common/ecdh.h"
+
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/params.h>
+
+#include "common/crypto_internal.h"
+#include "common/secmem.h"
+
+#define TC_LOG_LAYER TC_LAYER_COMMON
+#include "common/log.h"
+
+/*
+ * Ephemeral ECDH on P-256 and HMAC-SHA256, done with point arithmetic and
+ * fetched algorithms of the module's own library context only.  Nothing
+ * here goes through an EVP_PKEY: in OpenSSL 3.0 a host application's
+ * engine registered as the default for EC keys captures every EC key
+ * context, even one made in a private library context, while EC_POINT
+ * arithmetic and fetched MACs never reach an engine.
+ */
+
+static bool point_of(const EC_GROUP *group, const uint8_t *x,
+		     const uint8_t *y, EC_POINT *point, BN_CTX *bn)
+{
+	BIGNUM *bx = BN_bin2bn(x, ECDH_P256_BYTES, NULL);
+	BIGNUM *by = BN_bin2bn(y, ECDH_P256_BYTES, NULL);
+	bool ok = bx != NULL && by != NULL &&
+		  EC_POINT_set_affine_coordinates(group, point, bx, by, bn) &&
+		  EC_POINT_is_on_curve(group, point, bn) == 1;
+
+	BN_free(bx);
+	BN_free(by);
+	return ok;
+}
+
+static bool coords_of(const EC_GROUP *group, const EC_POINT *point,
+		      uint8_t *x, uint8_t *y, BN_CTX *bn)
+{
+	BIGNUM *bx = BN_new(), *by = BN_new();
+	bool ok = bx != NULL && by != NULL &&
+		  EC_POINT_get_affine_coordinates(group, point, bx, by, bn) &&
+		  BN_bn2binpad(bx, x, ECDH_P256_BYTES) == ECDH_P256_BYTES &&
+		  (y == NULL ||
+		   BN_bn2binpad(by, y, ECDH_P256_BYTES) == ECDH_P256_BYTES);
+
+	BN_clear_free(bx);
+	BN_free(by);
+	return ok;
+}
+
+bool ecdh_p256_ephemeral(const uint8_t *peer_x, const uint8_t *peer_y,
+			 uint8_t *own_x, uint8_t *own_y, uint8_t *z)
+{
+	OSSL_LIB_CTX *ctx = crypto_libctx();
+	EC_GROUP *group = NULL;
+	EC_POINT *peer = NULL, *own = NULL, *shared = NULL;
+	BN_CTX *bn = NULL;
+	BIGNUM *d = NULL;
+	bool ok = false;
+
+	if (ctx == NULL)
+		return false;
+	group = EC_GROUP_new_by_curve_name_ex(ctx, NULL, NID_X9_62_prime256v1);
+	bn = BN_CTX_secure_new_ex(ctx);
+	d = BN_secure_new();
+	if (group == NULL || bn == NULL || d == NULL)
+		goto out;
+	peer = EC_POINT_new(group);
+	own = EC_POINT_new(group);
+	shared = EC_POINT_new(group);
+	ok = peer != NULL && own != NULL && shared != NULL &&
+	     point_of(group, peer_x, peer_y, peer, bn) &&
+	     BN_priv_rand_range_ex(d, EC_GROUP_get0_order(group), 0, bn) &&
+	     !BN_is_zero(d) &&
+	     EC_POINT_mul(group, own, d, NULL, NULL, bn) &&
+	     EC_POINT_mul(group, shared, NULL, peer, d, bn) &&
+	     !EC_POINT_is_at_infinity(group, shared) &&
+	     coords_of(group, own, own_x, own_y, bn) &&
+	     coords_of(group, shared, z, NULL, bn);
+out:
+	if (!ok)
+		log_err("ephemeral ECDH failed");
+	BN_clear_free(d);
+	EC_POINT_clear_free(shared);
+	EC_POINT_free(own);
+	EC_POINT_free(peer);
+	BN_CTX_free(bn);
+	EC_GROUP_free(group);
+	return ok;
+}
+
+bool ecdh_hmac_sha256(const uint8_t *key, size_t key_len,
+		      const struct ecdh_part *parts, size_t count,
+		      uint8_t *out)
+{
+	OSSL_LIB_CTX *ctx = crypto_libctx();
+	EVP_MAC *mac = ctx ? EVP_MAC_fetch(ctx, "HMAC", NULL) : NULL;
+	EVP_MAC_CTX *mctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						 (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	size_t len = 0;
+	bool ok = mctx != NULL &&
+		  EVP_MAC_init(mctx, key, key_len, params) == 1;
+
+	for (size_t i = 0; ok && i < count; i++)
+		ok = EVP_MAC_update(mctx, parts[i].data, parts[i].len) == 1;
+	ok = ok && EVP_MAC_final(mctx, out, &len, ECDH_P256_BYTES) == 1 &&
+	     len == ECDH_P256_BYTES;
+	EVP_MAC_CTX_free(mctx);
+	EVP_MAC_free(mac);
+	return ok;
+}
+
+bool ecdh_sha256(const struct ecdh_part *parts, size_t count, uint8_t *out)
+{
+	OSSL_LIB_CTX *ctx = crypto_libctx();
+	EVP_MD *md = ctx ? EVP_MD_fetch(ctx, "SHA256", NULL) : NULL;
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	bool ok = md != NULL && mctx != NULL &&
+		  EVP_DigestInit_ex2(mctx, md, NULL) == 1;
+
+	for (size_t i = 0; ok && i < count; i++)
+		ok = EVP_DigestUpdate(mctx, parts[i].data, parts[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(mctx, out, &len) == 1 &&
+	     len == ECDH_P256_BYTES;
+	EVP_MD_CTX_free(mctx);
+	EVP_MD_free(md);
+	return ok;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "tpm/tpm.h"
+
+#include <string.h>
+
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_sys.h>
+
+#include "common/ecdh.h"
+#include "tpm/tpm_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TPM
+#include "common/log.h"
+
+/*
+ * The salted session, started by the module itself.  tpm2-tss 3.2.1
+ * makes the ephemeral key that salts a session through the process's
+ * default OpenSSL (EVP_PKEY_CTX_new_id), which an engine the host
+ * application registered for EC keys captures: then no session, no
+ * login.  So for the standard ECC SRK the module does the salting with
+ * its own cryptography (common/ecdh.h) and sends TPM2_StartAuthSession
+ * through the ESAPI context's own SYS context, then hands the session to
+ * ESAPI as a serialized ESYS_TR (tpm2-tss's IESYS_RESOURCE format), which
+ * ESAPI then uses as any session it had started.
+ *
+ * TPM 2.0 Part 1, 11.4.10 (KDFe), 11.4.9.2 (KDFa), 19.6.8 (sessionKey):
+ *   salt       = KDFe(SHA256, Z, "SECRET", Qe.x, Qsrk.x, 256)
+ *   sessionKey = KDFa(SHA256, salt, "ATH", nonceTPM, nonceCaller, 256)
+ */
+
+#define SHA256_BYTES 32
+
+/* The SRK's public point, from ESAPI's record of it (no TPM command). */
+static enum tpm_rc srk_point_locked(struct tpm *tpm, ESYS_TR srk,
+				    TPM2_HANDLE *handle, TPMS_ECC_POINT *q)
+{
+	TPM2B_PUBLIC pub = { 0 };
+	TPM2B_NAME name;
+	uint8_t *buf = NULL;
+	size_t len = 0, off = 0;
+	UINT32 type = 0;
+	bool ok;
+
+	if (Esys_TR_Serialize(tpm->esys, srk, &buf, &len) != TSS2_RC_SUCCESS)
+		return TPM_E_UNSUPPORTED;
+	ok = Tss2_MU_TPM2_HANDLE_Unmarshal(buf, len, &off, handle) ==
+		     TSS2_RC_SUCCESS &&
+	     Tss2_MU_TPM2B_NAME_Unmarshal(buf, len, &off, &name) ==
+		     TSS2_RC_SUCCESS &&
+	     Tss2_MU_UINT32_Unmarshal(buf, len, &off, &type) ==
+		     TSS2_RC_SUCCESS &&
+	     type == 1 /* IESYSC_KEY_RSRC */ &&
+	     Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &pub) ==
+		     TSS2_RC_SUCCESS;
+	Esys_Free(buf);
+	if (!ok || pub.publicArea.type != TPM2_ALG_ECC ||
+	    pub.publicArea.parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
+	    pub.publicArea.nameAlg != TPM2_ALG_SHA256 ||
+	    pub.publicArea.unique.ecc.x.size != ECDH_P256_BYTES ||
+	    pub.publicArea.unique.ecc.y.size != ECDH_P256_BYTES)
+		return TPM_E_UNSUPPORTED; /* ESAPI salts other SRKs itself */
+	*q = pub.publicArea.unique.ecc;
+	return TPM_OK;
+}
+
+/* The salt and the encrypted salt (our ephemeral point) for the SRK. */
+static bool make_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
+		      TPM2B_ENCRYPTED_SECRET *encrypted)
+{
+	static const uint8_t counter[4] = { 0, 0, 0, 1 };
+	static const char label[] = "SECRET"; /* with its NUL */
+	TPMS_ECC_POINT own = { .x.size = ECDH_P256_BYTES,
+			       .y.size = ECDH_P256_BYTES };
+	uint8_t z[ECDH_P256_BYTES];
+	size_t off = 0;
+	bool ok = ecdh_p256_ephemeral(q->x.buffer, q->y.buffer, own.x.buffer,
+				      own.y.buffer, z);
+	struct ecdh_part parts[] = {
+		{ counter, sizeof(counter) }, { z, sizeof(z) },
+		{ label, sizeof(label) },
+		{ own.x.buffer, ECDH_P256_BYTES },
+		{ q->x.buffer, ECDH_P256_BYTES },
+	};
+
+	ok = ok && ecdh_sha256(parts, 5, salt) &&
+	     Tss2_MU_TPMS_ECC_POINT_Marshal(&own, encrypted->secret,
+					    sizeof(encrypted->secret),
+					    &off) == TSS2_RC_SUCCESS;
+	encrypted->size = (UINT16)off;
+	secmem_wipe(z, sizeof(z));
+	return ok;
+}
+
+static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
+			const TPM2B_NONCE *caller_nonce, uint8_t *key)
+{
+	static const uint8_t counter[4] = { 0, 0, 0, 1 };
+	static const uint8_t bits[4] = { 0, 0, 1, 0 }; /* 256 */
+	static const char label[] = "ATH";
+	struct ecdh_part parts[] = {
+		{ counter, sizeof(counter) }, { label, sizeof(label) },
+		{ tpm_nonce->buffer, tpm_nonce->size },
+		{ caller_nonce->buffer, caller_nonce->size },
+		{ bits, sizeof(bits) },
+	};
+
+	return ecdh_hmac_sha256(salt, SHA256_BYTES, parts, 5, key);
+}
+
+/* tpm2-tss's serialized ESYS_TR of an HMAC session (IESYS_RESOURCE). */
+static bool serialize(TPM2_HANDLE handle, const TPMT_SYM_DEF *sym,
+		      const uint8_t *key, const TPM2B_NONCE *caller,
+		      const TPM2B_NONCE *tpm_nonce, uint8_t *buf, size_t cap,
+		      size_t *len)
+{
+	TPM2B_NAME name = { .size = 4 };
+	TPM2B_NAME no_entity = { 0 };
+	TPM2B_ENCRYPTED_SECRET no_secret = { 0 };
+	TPM2B_DATA no_salt = { 0 };
+	TPM2B_DIGEST session_key = { .size = SHA256_BYTES };
+	size_t off = 0;
+	bool ok;
+
+	memcpy(session_key.buffer, key, SHA256_BYTES);
+	name.name[0] = (BYTE)(handle >> 24);
+	name.name[1] = (BYTE)(handle >> 16);
+	name.name[2] = (BYTE)(handle >> 8);
+	name.name[3] = (BYTE)handle;
+	ok = Tss2_MU_TPM2_HANDLE_Marshal(handle, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPM2B_NAME_Marshal(&name, buf, cap, &off) == 0 &&
+	     Tss2_MU_UINT32_Marshal(3 /* IESYSC_SESSION_RSRC */, buf, cap,
+				    &off) == 0 &&
+	     Tss2_MU_TPM2B_NAME_Marshal(&no_entity, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&no_secret, buf, cap,
+						    &off) == 0 &&
+	     Tss2_MU_TPM2B_DATA_Marshal(&no_salt, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPMT_SYM_DEF_Marshal(sym, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPMI_ALG_HASH_Marshal(TPM2_ALG_SHA256, buf, cap, &off) ==
+		     0 &&
+	     Tss2_MU_TPM2B_DIGEST_Marshal(&session_key, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPM2_SE_Marshal(TPM2_SE_HMAC, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPMA_SESSION_Marshal(TPMA_SESSION_CONTINUESESSION, buf,
+					  cap, &off) == 0 &&
+	     Tss2_MU_TPM2B_NONCE_Marshal(caller, buf, cap, &off) == 0 &&
+	     Tss2_MU_TPM2B_NONCE_Marshal(tpm_nonce, buf, cap, &off) == 0 &&
+	     /* encrypt, decrypt, policy type; session and HMAC value sizes */
+	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
+	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
+	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
+	     Tss2_MU_UINT16_Marshal(0, buf, cap, &off) == 0 &&
+	     Tss2_MU_UINT16_Marshal(0, buf, cap, &off) == 0;
+	secmem_wipe(&session_key, sizeof(session_key));
+	*len = off;
+	return ok;
+}
+
+/* TPM2_StartAuthSession, salted with our point, through SYS. */
+static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
+				const TPM2B_ENCRYPTED_SECRET *salt,
+				const TPMT_SYM_DEF *sym,
+				const TPM2B_NONCE *caller,
+				TPM2_HANDLE *handle, TPM2B_NONCE *tpm_nonce)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+	TSS2_RC trc = Esys_GetSysContext(tpm->esys, &sys);
+
+	for (unsigned int waits = 0; trc == TSS2_RC_SUCCESS;) {
+		trc = Tss2_Sys_StartAuthSession(sys, srk, TPM2_RH_NULL, NULL,
+						caller, salt, TPM2_SE_HMAC,
+						sym, TPM2_ALG_SHA256, handle,
+						tpm_nonce, NULL);
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
+			break;
+	}
+	return tpm_map(trc, "start the salted session");
+}
+
+static void flush_sys_locked(struct tpm *tpm, TPM2_HANDLE handle)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+
+	if (Esys_GetSysContext(tpm->esys, &sys) == TSS2_RC_SUCCESS)
+		(void)Tss2_Sys_FlushContext(sys, handle);
+}
+
+enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
+					 ESYS_TR *session)
+{
+	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES,
+			     .keyBits = { .aes = 128 },
+			     .mode = { .aes = TPM2_ALG_CFB } };
+	TPM2B_ENCRYPTED_SECRET encrypted = { 0 };
+	TPM2B_NONCE caller = { .size = SHA256_BYTES }, tpm_nonce = { 0 };
+	TPMS_ECC_POINT q;
+	TPM2_HANDLE srk_handle = 0, handle = 0;
+	uint8_t salt[SHA256_BYTES], key[SHA256_BYTES], buf[512];
+	size_t len = 0;
+	enum tpm_rc rc = srk_point_locked(tpm, srk, &srk_handle, &q);
+
+	if (rc != TPM_OK)
+		return rc;
+	if (!crypto_random(caller.buffer, caller.size) ||
+	    !make_salt(&q, salt, &encrypted))
+		rc = TPM_E_FAILURE;
+	if (rc == TPM_OK)
+		rc = start_locked(tpm, srk_handle, &encrypted, &sym, &caller,
+				  &handle, &tpm_nonce);
+	if (rc == TPM_OK &&
+	    (!session_key(salt, &tpm_nonce, &caller, key) ||
+	     !serialize(handle, &sym, key, &caller, &tpm_nonce, buf,
+			sizeof(buf), &len) ||
+	     Esys_TR_Deserialize(tpm->esys, buf, len, session) !=
+		     TSS2_RC_SUCCESS)) {
+		log_warn("could not hand the salted session to ESAPI");
+		flush_sys_locked(tpm, handle);
+		rc = TPM_E_FAILURE;
+	}
+	secmem_wipe(salt, sizeof(salt));
+	secmem_wipe(key, sizeof(key));
+	secmem_wipe(buf, sizeof(buf));
+	return rc;
+}
