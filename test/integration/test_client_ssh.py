@@ -11,7 +11,7 @@ import pytest
 from conftest import PRELOAD, USER_PIN
 from sshd import Sshd
 from test_ssh import (GREETING, Agent, Askpass, accepted_logins, fingerprint,
-                      write_public_key)
+                      sshd, write_public_key)  # noqa: F401 (sshd: a fixture)
 
 KEY_TYPES = {"rsa": "ssh-rsa", "ec": "ecdsa-sha2-nistp256",
              "ec384": "ecdsa-sha2-nistp384"}
@@ -22,15 +22,6 @@ def keys_env(token_env):
     """Token t1 with RSA-2048 "rsa", P-256 "ec" and P-384 "ec384"."""
     token_env.add_key("t1", "ecc-p384", "ec384")
     return token_env
-
-
-@pytest.fixture(scope="module")
-def sshd():
-    server = Sshd()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def public_keys(env):
