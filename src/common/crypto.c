@@ -51,6 +51,17 @@ OSSL_LIB_CTX *crypto_libctx(void)
 	return ctx;
 }
 
+void *crypto_thread_enter(void)
+{
+	/* With NULL, OpenSSL changes nothing and returns the current one. */
+	return OSSL_LIB_CTX_set0_default(crypto_libctx());
+}
+
+void crypto_thread_leave(void *previous)
+{
+	OSSL_LIB_CTX_set0_default(previous);
+}
+
 void crypto_shutdown(void)
 {
 	pthread_mutex_lock(&ctx_lock);

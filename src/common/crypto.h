@@ -14,6 +14,14 @@
  * say) never see our keys or route our operations back into us.
  */
 
+/*
+ * Makes the module's context the calling thread's default OpenSSL library
+ * context, for libraries that take theirs from the default (tpm2-tss), and
+ * returns the one it replaced, to hand back to crypto_thread_leave.
+ */
+void *crypto_thread_enter(void);
+void crypto_thread_leave(void *previous);
+
 enum crypto_digest {
 	CRYPTO_SHA1 = 0,
 	CRYPTO_SHA224,

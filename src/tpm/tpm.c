@@ -63,11 +63,30 @@ static void quiet_tss_logging(void)
 	       0);
 }
 
+static enum tpm_rc connect_locked(struct tpm *tpm, const char *config)
+{
+	TSS2_RC rc;
+
+	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm_map(rc, "connect to the TPM");
+		return TPM_E_NO_DEVICE;
+	}
+	rc = Esys_Initialize(&tpm->esys, tpm->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		enum tpm_rc mapped = tpm_map(rc, "Esys_Initialize");
+
+		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
+	}
+	return TPM_OK;
+}
+
 enum tpm_rc tpm_open(struct tpm **out)
 {
 	const char *config = tcti_config();
 	struct tpm *tpm;
-	TSS2_RC rc;
+	enum tpm_rc rc;
 
 	*out = NULL;
 	tpm = calloc(1, sizeof(*tpm));
@@ -81,21 +100,13 @@ enum tpm_rc tpm_open(struct tpm **out)
 	tpm->srk = ESYS_TR_NONE;
 	tpm->session = ESYS_TR_NONE;
 	tpm->managed = behind_resource_manager(config);
-	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
-	if (rc != TSS2_RC_SUCCESS) {
-		tpm_map(rc, "connect to the TPM");
+	tpm_lock(tpm);
+	rc = connect_locked(tpm, config);
+	tpm_unlock(tpm);
+	if (rc != TPM_OK) {
 		tc_mutex_destroy(&tpm->lock);
 		free(tpm);
-		return TPM_E_NO_DEVICE;
-	}
-	rc = Esys_Initialize(&tpm->esys, tpm->tcti, NULL);
-	if (rc != TSS2_RC_SUCCESS) {
-		enum tpm_rc mapped = tpm_map(rc, "Esys_Initialize");
-
-		Tss2_TctiLdr_Finalize(&tpm->tcti);
-		tc_mutex_destroy(&tpm->lock);
-		free(tpm);
-		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
+		return rc;
 	}
 	*out = tpm;
 	return TPM_OK;
@@ -116,20 +127,20 @@ void tpm_close(struct tpm *tpm)
 {
 	if (tpm == NULL)
 		return;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	while (tpm->keys != NULL) {
 		struct tpm_key *key = tpm->keys;
 
-		tc_mutex_unlock(&tpm->lock);
+		tpm_unlock(tpm);
 		tpm_key_close(tpm, key);
-		tc_mutex_lock(&tpm->lock);
+		tpm_lock(tpm);
 	}
 	tpm_flush_locked(tpm, tpm->session);
 	if (tpm->srk_transient)
 		tpm_flush_locked(tpm, tpm->srk);
 	Esys_Finalize(&tpm->esys);
 	Tss2_TctiLdr_Finalize(&tpm->tcti);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	tc_mutex_destroy(&tpm->lock);
 	free(tpm);
 }
@@ -160,19 +171,19 @@ void tpm_release(struct tpm *tpm)
 	/* Keeping the SRK and session saves work at the next login. */
 	if (tpm == NULL || tpm->managed)
 		return;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	release_locked(tpm);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 }
 
 bool tpm_release_if_free(struct tpm *tpm)
 {
 	if (tpm == NULL || tpm->managed)
 		return true;
-	if (!tc_mutex_trylock(&tpm->lock))
+	if (!tpm_trylock(tpm))
 		return false;
 	release_locked(tpm);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return true;
 }
 
@@ -304,7 +315,7 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 	enum tpm_rc rc;
 	ESYS_TR srk;
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK && tpm->srk_name_len == 0) {
 		rc = tpm_map(Esys_TR_GetName(tpm->esys, srk, &tpm_name),
@@ -319,7 +330,7 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 		memcpy(name, tpm->srk_name, tpm->srk_name_len);
 		*len = tpm->srk_name_len;
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }
 
@@ -328,10 +339,10 @@ enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
 	enum tpm_rc rc;
 	ESYS_TR srk;
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	*persistent = rc == TPM_OK && !tpm->srk_transient;
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }
 
@@ -341,7 +352,7 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 	enum tpm_rc rc;
 
 	*created = false;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK && tpm->srk_transient) {
 		rc = tpm_map(Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, srk,
@@ -360,7 +371,7 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 		*created = true;
 		log_info("SRK made persistent at 0x%x", SRK_PERSISTENT_HANDLE);
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }
 
@@ -554,7 +565,7 @@ enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 {
 	enum tpm_rc rc = TPM_OK;
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	while (len > 0 && rc == TPM_OK) {
 		TPM2B_DIGEST *bytes = NULL;
 		size_t n = len > 32 ? 32 : len;
@@ -574,6 +585,6 @@ enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 		}
 		Esys_Free(bytes);
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }

@@ -103,7 +103,7 @@ enum tpm_rc tpm_caps(struct tpm *tpm, struct tpm_caps *caps)
 	struct tpm_caps found;
 	enum tpm_rc rc = TPM_OK;
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	if (!tpm->caps_known) {
 		memset(&found, 0, sizeof(found));
 		for (size_t i = 0; i < 3; i++)
@@ -118,6 +118,6 @@ enum tpm_rc tpm_caps(struct tpm *tpm, struct tpm_caps *caps)
 	}
 	if (rc == TPM_OK)
 		*caps = tpm->caps;
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }

@@ -221,13 +221,13 @@ enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
 		rc = TPM_E_NO_MEMORY;
 	secmem_wipe(&sens, sizeof(sens));
 	if (rc == TPM_OK) {
-		tc_mutex_lock(&tpm->lock);
+		tpm_lock(tpm);
 		rc = import_locked(tpm, &pub, &k, &dup, &priv);
 		if (rc == TPM_OK && !tpm_blob_marshal(&pub, priv, out))
 			rc = TPM_E_NO_MEMORY;
 		if (rc == TPM_OK)
 			rc = check_loads_locked(tpm, out);
-		tc_mutex_unlock(&tpm->lock);
+		tpm_unlock(tpm);
 	}
 	secmem_wipe(&k, sizeof(k));
 	secmem_wipe(&dup, sizeof(dup));

@@ -40,12 +40,12 @@ enum tpm_rc tpm_da_info(struct tpm *tpm, struct tpm_da_info *info)
 	enum tpm_rc rc;
 
 	memset(info, 0, sizeof(*info));
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_map(Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
 					ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
 					DA_FIRST, DA_COUNT, &more, &data),
 		     "read dictionary-attack state");
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		const TPML_TAGGED_TPM_PROPERTY *props =
 			&data->data.tpmProperties;

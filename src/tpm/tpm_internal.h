@@ -5,6 +5,7 @@
 
 #include <tss2/tss2_esys.h>
 
+#include "common/crypto.h"
 #include "common/lock.h"
 #include "tpm/tpm.h"
 
@@ -14,6 +15,7 @@
  */
 struct tpm {
 	struct tc_mutex lock;
+	void *host_libctx;	/* the thread's OpenSSL default, while locked */
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
 	bool managed;		/* behind a resource manager: see tpm_release */
@@ -27,6 +29,35 @@ struct tpm {
 	bool caps_known;
 	uint64_t clock;		/* use counter for least-recently-used */
 };
+
+/*
+ * tpm2-tss takes its session HMACs, parameter-encryption ciphers and nonces
+ * from the calling thread's default OpenSSL library context, which belongs
+ * to the host application (it may hold only the null provider, or a
+ * provider that routes keys elsewhere).  While tpm->lock is held, the
+ * thread's default is the module's own context, and the host's comes back
+ * at unlock.
+ */
+static inline void tpm_lock(struct tpm *tpm)
+{
+	tc_mutex_lock(&tpm->lock);
+	tpm->host_libctx = crypto_thread_enter();
+}
+
+static inline bool tpm_trylock(struct tpm *tpm)
+{
+	if (!tc_mutex_trylock(&tpm->lock))
+		return false;
+	tpm->host_libctx = crypto_thread_enter();
+	return true;
+}
+
+static inline void tpm_unlock(struct tpm *tpm)
+{
+	crypto_thread_leave(tpm->host_libctx);
+	tpm->host_libctx = NULL;
+	tc_mutex_unlock(&tpm->lock);
+}
 
 struct tpm_key {
 	struct tpm_key *next;

@@ -117,7 +117,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	sensitive.sensitive.userAuth.size = (UINT16)auth_len;
 	memcpy(sensitive.sensitive.userAuth.buffer, auth, auth_len);
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = params_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
 		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
@@ -125,7 +125,7 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	if (rc == TPM_OK)
 		rc = tpm_create_locked(tpm, session, &sensitive, &template,
 				       &priv, &pub, "create key");
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	secmem_wipe(&sensitive, sizeof(sensitive));
 	if (rc == TPM_OK && (!tpm_blob_marshal(pub, priv, out) ||
 			     !tpm_pubkey_from_public(&pub->publicArea, pubkey)))
@@ -178,10 +178,10 @@ enum tpm_rc tpm_key_open(struct tpm *tpm, const struct tpm_blob *blob,
 		free(key);
 		return rc;
 	}
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	key->next = tpm->keys;
 	tpm->keys = key;
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	*out = key;
 	return TPM_OK;
 }
@@ -190,7 +190,7 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 {
 	if (key == NULL)
 		return;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	for (struct tpm_key **p = &tpm->keys; *p != NULL; p = &(*p)->next) {
 		if (*p == key) {
 			*p = key->next;
@@ -199,7 +199,7 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 	}
 	if (key->handle != ESYS_TR_NONE)
 		tpm_flush_locked(tpm, key->handle);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	tpm_blob_clear(&key->blob);
 	secbuf_free(key->auth);
 	free(key);
@@ -239,7 +239,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 		return TPM_E_BAD_INPUT;
 	cipher.size = (UINT16)in_len;
 	memcpy(cipher.buffer, in, in_len);
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_RSA_Decrypt(tpm->esys, key->handle, session,
@@ -249,7 +249,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 			     "RSA private operation");
 	if (key->handle != ESYS_TR_NONE)
 		tpm_auth_clear(tpm, key->handle);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		/* Right-align: the TPM may drop leading zero bytes. */
 		if (message->size > out_len) {
@@ -287,7 +287,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 		return TPM_E_BAD_INPUT;
 	tpm_digest.size = (UINT16)digest_len;
 	memcpy(tpm_digest.buffer, digest, digest_len);
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_key_ready_locked(tpm, key, 0, &session);
 	if (rc == TPM_OK)
 		rc = tpm_map(Esys_Sign(tpm->esys, key->handle, session,
@@ -296,7 +296,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 			     "ECDSA sign");
 	if (key->handle != ESYS_TR_NONE)
 		tpm_auth_clear(tpm, key->handle);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		const TPMS_SIGNATURE_ECC *ecc = &sig->signature.ecdsa;
 
@@ -330,7 +330,7 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 	in.point.y.size = (UINT16)coord_len;
 	memcpy(in.point.x.buffer, peer_x, coord_len);
 	memcpy(in.point.y.buffer, peer_y, coord_len);
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	/* The shared point is the first response parameter: encrypted. */
 	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
 	if (rc == TPM_OK)
@@ -340,7 +340,7 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 			     "ECDH");
 	if (key->handle != ESYS_TR_NONE)
 		tpm_auth_clear(tpm, key->handle);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK && out->point.x.size > z_len)
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK) {

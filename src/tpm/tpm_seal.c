@@ -47,12 +47,12 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 	sensitive.sensitive.data.size = (UINT16)secret_len;
 	memcpy(sensitive.sensitive.data.buffer, secret, secret_len);
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT, &session);
 	if (rc == TPM_OK)
 		rc = tpm_create_locked(tpm, session, &sensitive, &template,
 				       &priv, &pub, "create sealed object");
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	secmem_wipe(&sensitive, sizeof(sensitive));
 	if (rc == TPM_OK && !tpm_blob_marshal(pub, priv, out))
 		rc = TPM_E_NO_MEMORY;
@@ -70,7 +70,7 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 	enum tpm_rc rc;
 
 	*out = NULL;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_load_locked(tpm, blob, &object);
 	if (rc == TPM_OK)
 		rc = tpm_auth_set(tpm, object, auth, auth_len);
@@ -85,7 +85,7 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 		tpm_auth_clear(tpm, object);
 		tpm_flush_locked(tpm, object);
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		*out = secbuf_dup(data->buffer, data->size);
 		if (*out == NULL)
@@ -116,7 +116,7 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 	value.size = (UINT16)new_len;
 	memcpy(value.buffer, new_auth, new_len);
 
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	rc = tpm_load_locked(tpm, blob, &object);
 	if (rc == TPM_OK)
 		rc = tpm_srk_get_locked(tpm, &srk);
@@ -134,7 +134,7 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 		tpm_auth_clear(tpm, object);
 		tpm_flush_locked(tpm, object);
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	secmem_wipe(&value, sizeof(value));
 	if (rc == TPM_OK && !tpm_blob_marshal(&pub, priv, out))
 		rc = TPM_E_NO_MEMORY;

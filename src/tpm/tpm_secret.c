@@ -114,7 +114,7 @@ enum tpm_rc tpm_secret_create(struct tpm *tpm, enum tpm_key_type type,
 	secmem_wipe(fresh, sizeof(fresh));
 	if (rc != TPM_OK)
 		return rc;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	if (type == TPM_KEY_AES)
 		rc = aes_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
@@ -123,7 +123,7 @@ enum tpm_rc tpm_secret_create(struct tpm *tpm, enum tpm_key_type type,
 	if (rc == TPM_OK)
 		rc = tpm_create_locked(tpm, session, &sens, &template, &priv,
 				       &pub, "create secret key");
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	secmem_wipe(&sens, sizeof(sens));
 	if (rc == TPM_OK && !tpm_blob_marshal(pub, priv, out))
 		rc = TPM_E_NO_MEMORY;
@@ -209,7 +209,7 @@ enum tpm_rc tpm_key_aes(struct tpm *tpm, struct tpm_key *key, bool decrypt,
 		return TPM_E_BAD_INPUT;
 	if (iv == NULL)
 		iv = zero_iv;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	/* Whole chunks keep every stream mode's state in the iv. */
 	for (size_t off = 0; off < len && rc == TPM_OK; off += CHUNK) {
 		size_t n = len - off > CHUNK ? CHUNK : len - off;
@@ -217,7 +217,7 @@ enum tpm_rc tpm_key_aes(struct tpm *tpm, struct tpm_key *key, bool decrypt,
 		rc = aes_chunk_locked(tpm, key, decrypt, alg, iv, in + off, n,
 				      out + off);
 	}
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	return rc;
 }
 
@@ -319,12 +319,12 @@ enum tpm_rc tpm_key_hmac(struct tpm *tpm, struct tpm_key *key,
 		return TPM_E_BAD_INPUT;
 	if (alg == TPM2_ALG_NULL)
 		return TPM_E_UNSUPPORTED;
-	tc_mutex_lock(&tpm->lock);
+	tpm_lock(tpm);
 	if (len <= CHUNK)
 		rc = hmac_once_locked(tpm, key, alg, data, len, &out);
 	else
 		rc = hmac_sequence_locked(tpm, key, alg, data, len, &out);
-	tc_mutex_unlock(&tpm->lock);
+	tpm_unlock(tpm);
 	if (rc == TPM_OK && out->size != mac_len)
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)

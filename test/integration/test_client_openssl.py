@@ -42,11 +42,9 @@ pytestmark = pytest.mark.skipif(
 # methods it has (RSA, EC), and tpm2-tss 3.2 made the ephemeral key that
 # salts the module's HMAC session with EVP_PKEY_CTX_new_id(EVP_PKEY_EC,
 # NULL), which OpenSSL 3.0 handed to libp11's legacy method.  The module
-# now salts the session itself (src/tpm/tpm_salt.c).  What is left:
-HOST_CONTEXT_BUG = (
-    "tpm2-tss 3.2 still takes its HMAC keys (EVP_PKEY_new_raw_private_key) "
-    "and AES-CFB (EVP_aes_*_cfb128) from the host's default library "
-    "context, which here holds only the null provider")
+# now salts the session itself (src/tpm/tpm_salt.c), and tpm2-tss's session
+# HMACs, parameter encryption and nonces run with the module's own library
+# context as the thread's default (tpm_lock in src/tpm/tpm_internal.h).
 
 ROUTES = ["in-process", "p11-kit-server"]
 
@@ -396,7 +394,6 @@ def test_engine_as_default_for_everything(token_env, servers, tmp_path):
     assert plain == message
 
 
-@pytest.mark.xfail(strict=True, reason=HOST_CONTEXT_BUG)
 def test_host_default_context_without_algorithms(token_env, tmp_path):
     """The host's default library context holds only the null provider and
     the engine is its default for everything: whatever the module, or
