@@ -102,6 +102,8 @@ enum tpm_rc tpm_open(struct tpm **out)
 	tpm->managed = behind_resource_manager(config);
 	tpm_lock(tpm);
 	rc = connect_locked(tpm, config);
+	if (rc == TPM_OK)
+		tpm_held_open_locked(tpm, config);
 	tpm_unlock(tpm);
 	if (rc != TPM_OK) {
 		tc_mutex_destroy(&tpm->lock);
@@ -118,6 +120,7 @@ void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle)
 
 	if (handle == ESYS_TR_NONE)
 		return;
+	tpm_held_remove_locked(tpm, handle);
 	rc = Esys_FlushContext(tpm->esys, handle);
 	if (rc != TSS2_RC_SUCCESS)
 		tpm_map(rc, "flush");
@@ -138,6 +141,7 @@ void tpm_close(struct tpm *tpm)
 	tpm_flush_locked(tpm, tpm->session);
 	if (tpm->srk_transient)
 		tpm_flush_locked(tpm, tpm->srk);
+	tpm_held_close(tpm);
 	Esys_Finalize(&tpm->esys);
 	Tss2_TctiLdr_Finalize(&tpm->tcti);
 	tpm_unlock(tpm);
@@ -264,6 +268,7 @@ static enum tpm_rc srk_create_locked(struct tpm *tpm)
 	Esys_Free(pub);
 	if (rc == TSS2_RC_SUCCESS) {
 		tpm->srk_transient = true;
+		tpm_held_add_locked(tpm, tpm->srk, false);
 		log_debug("transient SRK created");
 		return TPM_OK;
 	}
@@ -415,6 +420,7 @@ enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
 			tpm->session = ESYS_TR_NONE;
 			return rc;
 		}
+		tpm_held_add_locked(tpm, tpm->session, true);
 	}
 	rc = tpm_map(Esys_TRSess_SetAttributes(
 			     tpm->esys, tpm->session,
@@ -557,6 +563,8 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			break;
 	}
 	rc = tpm_map(trc, "load");
+	if (rc == TPM_OK)
+		tpm_held_add_locked(tpm, *handle, false);
 	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }

@@ -9,6 +9,16 @@
 #include "common/lock.h"
 #include "tpm/tpm.h"
 
+/* A transient object or session this process holds (tpm_reclaim.c). */
+struct tpm_held {
+	ESYS_TR tr;
+	TPM2_HANDLE handle;
+	TPM2B_NAME name; /* objects: to recognise it later */
+	bool session;
+};
+
+#define TPM_HELD_MAX 16
+
 /*
  * Lock order: tpm->lock is the innermost lock of the module; nothing
  * called with it held takes another lock.
@@ -28,6 +38,9 @@ struct tpm {
 	struct tpm_caps caps;	/* valid when caps_known */
 	bool caps_known;
 	uint64_t clock;		/* use counter for least-recently-used */
+	char *record;		/* direct connection: our list of handles */
+	struct tpm_held held[TPM_HELD_MAX];
+	size_t held_count;
 };
 
 /*
@@ -137,6 +150,17 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 
 /* Flushes a transient handle, logging (not returning) a failure. */
 void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle);
+
+/*
+ * On a direct connection: flushes what dead processes left in this TPM
+ * and starts this process's list of handles (tpm_reclaim.c).  The list
+ * follows every object and session made (add) and flushed (remove), and
+ * goes at close.  Without a resource manager only.
+ */
+void tpm_held_open_locked(struct tpm *tpm, const char *config);
+void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr, bool session);
+void tpm_held_remove_locked(struct tpm *tpm, ESYS_TR tr);
+void tpm_held_close(struct tpm *tpm);
 
 /* Unmarshals a blob; false (logged) when malformed. */
 bool tpm_blob_unmarshal(const struct tpm_blob *blob, TPM2B_PUBLIC *pub,

@@ -75,11 +75,15 @@ def tpm_access(mode, swtpm):
 class Env:
     """Everything a test needs to run tpmcard's programs on one store."""
 
-    def __init__(self, tcti, extra, store):
+    def __init__(self, tcti, extra, store, runtime):
         self.store = store
         self.tcti = tcti
+        # Where the module lists its TPM handles on a direct connection.
+        self.runtime = runtime
         self.vars = client_env(dict(os.environ, TPMCARD_STORE=store,
-                                    TPMCARD_TCTI=tcti, **extra))
+                                    TPMCARD_TCTI=tcti,
+                                    TPMCARD_RUNTIME_DIR=self.runtime,
+                                    **extra))
         self.vars.pop("TPMCARD_LOG", None)
         self.module = MODULE
 
@@ -119,10 +123,12 @@ def tpm_leftovers(swtpm):
 @pytest.fixture
 def env(tpm_access, swtpm, mode):
     tcti, extra = tpm_access
-    with tempfile.TemporaryDirectory(prefix="tpmcard-store-") as d:
+    with tempfile.TemporaryDirectory(prefix="tpmcard-store-") as d, \
+            tempfile.TemporaryDirectory(prefix="tpmcard-run-") as run:
         # Each test starts with a TPM that counts no failure.
         swtpm.tools("tpm2_dictionarylockout", "--clear-lockout")
-        yield Env(tcti, extra, os.path.join(d, "store.sqlite3"))
+        yield Env(tcti, extra, os.path.join(d, "store.sqlite3"),
+                  os.path.join(run, "tpmcard"))
     if mode == "direct":
         # Every process this test ran has exited: none may have left
         # anything loaded in the TPM.

@@ -224,7 +224,7 @@ def test_init_persists_the_srk_and_tokens_keep_working(env, mode):
         pytest.skip("one private TPM is enough for this")
     tpm = tpmenv.SwTpm()
     try:
-        own = Env(tpm.tcti, {}, env.store)
+        own = Env(tpm.tcti, {}, env.store, env.runtime)
         own.add_token("t1")
         own.add_key("t1", "ecc-p256", "before")
         first = own.cli("init", "--persist-srk").stdout

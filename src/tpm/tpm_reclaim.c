@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a process leaves in a TPM it reaches directly (no resource manager
+ * to flush after it) when it ends without C_Finalize or the exit handler:
+ * killed, or ended by _exit() as Firefox does.  Each process lists the
+ * transient objects and sessions it holds in a file of its own in a
+ * runtime directory; the next process to open the same TPM flushes what
+ * the files of dead processes list.  An object is flushed only while its
+ * handle still names the same object; nothing listed by a live process,
+ * and nothing from before the TPM last started, is touched.
+ */
+#include "tpm/tpm.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tss2/tss2_sys.h>
+
+#include "tpm/tpm_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TPM
+#include "common/log.h"
+
+#define RECORD_MAGIC "tpmcard-handles 1"
+#define RECORD_LINE_MAX (2 + 8 + 1 + 2 * sizeof(TPMU_NAME) + 2)
+
+/* FNV-1a: tells apart the TPMs (TCTI strings) sharing a directory. */
+static uint64_t tcti_tag(const char *config)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const char *p = config ? config : "default"; *p != '\0'; p++) {
+		h ^= (unsigned char)*p;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A directory only this user can write, or false. */
+static bool private_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return false;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && (st.st_mode & 077) == 0;
+}
+
+/* TPMCARD_RUNTIME_DIR, $XDG_RUNTIME_DIR/tpmcard or /tmp/tpmcard-UID. */
+static char *runtime_dir(void)
+{
+	const char *set = secure_getenv("TPMCARD_RUNTIME_DIR");
+	const char *xdg = secure_getenv("XDG_RUNTIME_DIR");
+	char *path = NULL;
+	int n;
+
+	if (set != NULL && set[0] != '\0')
+		n = asprintf(&path, "%s", set);
+	else if (xdg != NULL && xdg[0] == '/')
+		n = asprintf(&path, "%s/tpmcard", xdg);
+	else
+		n = asprintf(&path, "/tmp/tpmcard-%lu",
+			     (unsigned long)geteuid());
+	if (n < 0)
+		return NULL;
+	if (!private_dir(path)) {
+		log_debug("no private runtime directory %s: a process that "
+			  "dies will strand its TPM handles",
+			  path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
+ * From /proc/PID/stat: field 3, the state, and field 22, when the process
+ * started; false when it cannot be read.
+ */
+static bool stat_of(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold anything */
+	if (p == NULL || p[1] != ' ' || p[2] == '\0')
+		return false;
+	*state = p[2];
+	for (int field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return false;
+	*start = strtoull(p + 1, NULL, 10);
+	return true;
+}
+
+static unsigned long long start_time_of(pid_t pid)
+{
+	unsigned long long start;
+	char state;
+
+	return stat_of(pid, &state, &start) ? start : 0;
+}
+
+/* Whether the process that wrote a record still runs. */
+static bool still_running(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+	char state;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return false;
+	if (!stat_of(pid, &state, &now))
+		return true; /* unknown counts as running */
+	/* A zombie holds nothing; a recycled pid is another process. */
+	return state != 'Z' && state != 'X' && (start == 0 || now == start);
+}
+
+static void hex_of(const uint8_t *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+/* Rewrites this process's record from tpm->held (none: removes it). */
+static void record_write_locked(struct tpm *tpm)
+{
+	char *tmp = NULL;
+	FILE *f;
+	bool ok;
+
+	if (tpm->record == NULL)
+		return;
+	if (tpm->held_count == 0) {
+		unlink(tpm->record);
+		return;
+	}
+	if (asprintf(&tmp, "%s.new", tpm->record) < 0)
+		return;
+	f = fopen(tmp, "we");
+	ok = f != NULL && fprintf(f, "%s\n", RECORD_MAGIC) > 0;
+	for (size_t i = 0; ok && i < tpm->held_count; i++) {
+		const struct tpm_held *h = &tpm->held[i];
+		char name[2 * sizeof(TPMU_NAME) + 1];
+
+		hex_of(h->name.name, h->name.size, name);
+		ok = fprintf(f, "%c %08" PRIx32 " %s\n", h->session ? 's' : 'o',
+			     h->handle, name) > 0;
+	}
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, tpm->record) != 0) {
+		log_debug("cannot write %s: %s", tpm->record, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+}
+
+void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr, bool session)
+{
+	struct tpm_held *h;
+	TPM2B_NAME *name = NULL;
+
+	if (tpm->record == NULL || tr == ESYS_TR_NONE)
+		return;
+	if (tpm->held_count == TPM_HELD_MAX) {
+		log_debug("more than %d TPM handles: not all are listed",
+			  TPM_HELD_MAX);
+		return;
+	}
+	h = &tpm->held[tpm->held_count];
+	memset(h, 0, sizeof(*h));
+	h->tr = tr;
+	h->session = session;
+	if (Esys_TR_GetTpmHandle(tpm->esys, tr, &h->handle) != TSS2_RC_SUCCESS)
+		return;
+	if (!session) {
+		if (Esys_TR_GetName(tpm->esys, tr, &name) != TSS2_RC_SUCCESS)
+			return;
+		h->name = *name;
+		Esys_Free(name);
+	}
+	tpm->held_count++;
+	record_write_locked(tpm);
+}
+
+void tpm_held_remove_locked(struct tpm *tpm, ESYS_TR tr)
+{
+	for (size_t i = 0; i < tpm->held_count; i++) {
+		if (tpm->held[i].tr != tr)
+			continue;
+		tpm->held[i] = tpm->held[tpm->held_count - 1];
+		tpm->held_count--;
+		record_write_locked(tpm);
+		return;
+	}
+}
+
+void tpm_held_close(struct tpm *tpm)
+{
+	if (tpm->record != NULL)
+		unlink(tpm->record);
+	free(tpm->record);
+	tpm->record = NULL;
+	tpm->held_count = 0;
+}
+
+/* One handle of a record. */
+struct listed {
+	bool session;
+	TPM2_HANDLE handle;
+	TPM2B_NAME name;
+};
+
+static bool parse_line(const char *line, struct listed *out)
+{
+	char kind, name[2 * sizeof(TPMU_NAME) + 2] = "";
+	unsigned int handle;
+	size_t len;
+
+	/* 132: two hex digits for each byte of the longest name. */
+	if (sscanf(line, "%c %8x %132s", &kind, &handle, name) < 2 ||
+	    (kind != 'o' && kind != 's'))
+		return false;
+	out->session = kind == 's';
+	out->handle = handle;
+	len = strlen(name);
+	if (len % 2 != 0 || len / 2 > sizeof(out->name.name))
+		return false;
+	out->name.size = (UINT16)(len / 2);
+	for (size_t i = 0; i < len / 2; i++) {
+		unsigned int byte;
+
+		if (sscanf(name + 2 * i, "%2x", &byte) != 1)
+			return false;
+		out->name.name[i] = (uint8_t)byte;
+	}
+	return true;
+}
+
+/* The handles a record lists; *count of them, at most max. */
+static size_t read_record(const char *path, struct listed *list, size_t max)
+{
+	char line[RECORD_LINE_MAX + 8];
+	size_t count = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    strncmp(line, RECORD_MAGIC, strlen(RECORD_MAGIC)) != 0) {
+		fclose(f);
+		return 0;
+	}
+	while (count < max && fgets(line, sizeof(line), f) != NULL)
+		if (parse_line(line, &list[count]))
+			count++;
+	fclose(f);
+	return count;
+}
+
+/* A record's pid and start time from its name "TAG.PID.START". */
+static bool record_owner(const char *name, const char *prefix, pid_t *pid,
+			 unsigned long long *start)
+{
+	size_t plen = strlen(prefix);
+	long long p;
+	char tail;
+
+	if (strncmp(name, prefix, plen) != 0 ||
+	    sscanf(name + plen, "%lld.%llu%c", &p, start, &tail) != 2 ||
+	    p <= 0)
+		return false;
+	*pid = (pid_t)p;
+	return true;
+}
+
+#define LIVE_MAX 256
+#define DEAD_MAX 16
+
+struct scan {
+	struct listed live[LIVE_MAX]; /* what running processes hold */
+	size_t live_count;
+	char *dead[DEAD_MAX];	      /* records of dead processes */
+	size_t dead_count;
+};
+
+static void scan_records(const char *dir, const char *prefix,
+			 const char *own, struct scan *scan)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		unsigned long long start;
+		char *path;
+		pid_t pid;
+
+		if (!record_owner(e->d_name, prefix, &pid, &start) ||
+		    asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if (strcmp(path, own) == 0) {
+			free(path);
+		} else if (still_running(pid, start)) {
+			scan->live_count += read_record(
+				path, scan->live + scan->live_count,
+				LIVE_MAX - scan->live_count);
+			free(path);
+		} else if (scan->dead_count < DEAD_MAX) {
+			scan->dead[scan->dead_count++] = path;
+		} else {
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
+static bool listed_live(const struct scan *scan, const struct listed *h)
+{
+	for (size_t i = 0; i < scan->live_count; i++)
+		if (scan->live[i].handle == h->handle)
+			return true;
+	return false;
+}
+
+/* Milliseconds since the TPM last started (TPM2_Startup). */
+static bool tpm_uptime(TSS2_SYS_CONTEXT *sys, uint64_t *ms)
+{
+	TPMS_TIME_INFO info;
+
+	if (Tss2_Sys_ReadClock(sys, NULL, &info, NULL) != TSS2_RC_SUCCESS)
+		return false;
+	*ms = info.time;
+	return true;
+}
+
+/* True when the record was last written before the TPM started. */
+static bool older_than_tpm(const char *path, uint64_t uptime_ms)
+{
+	struct timespec now;
+	struct stat st;
+	int64_t age_ms;
+
+	if (stat(path, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return true;
+	age_ms = ((int64_t)now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+		 (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	/* A second of slack for the two clocks' resolution. */
+	return age_ms > (int64_t)uptime_ms + 1000;
+}
+
+/* The object at handle still is the one listed: same name. */
+static bool same_object(TSS2_SYS_CONTEXT *sys, const struct listed *h)
+{
+	TPM2B_PUBLIC pub = { 0 };
+	TPM2B_NAME name = { .size = sizeof(TPMU_NAME) };
+	TPM2B_NAME qualified = { .size = sizeof(TPMU_NAME) };
+
+	return Tss2_Sys_ReadPublic(sys, h->handle, NULL, &pub, &name,
+				   &qualified, NULL) == TSS2_RC_SUCCESS &&
+	       name.size == h->name.size &&
+	       memcmp(name.name, h->name.name, name.size) == 0;
+}
+
+/* Flushes what one dead process's record lists; returns how many. */
+static unsigned int flush_record(TSS2_SYS_CONTEXT *sys, const char *path,
+				 const struct scan *scan)
+{
+	struct listed list[TPM_HELD_MAX];
+	size_t count = read_record(path, list, TPM_HELD_MAX);
+	unsigned int flushed = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (listed_live(scan, &list[i]) ||
+		    (!list[i].session && !same_object(sys, &list[i])))
+			continue;
+		if (Tss2_Sys_FlushContext(sys, list[i].handle) ==
+		    TSS2_RC_SUCCESS)
+			flushed++;
+	}
+	return flushed;
+}
+
+/*
+ * Claims a dead record by renaming it (one process wins), then flushes
+ * what it lists unless it predates the TPM's last start.
+ */
+static void reclaim_one(TSS2_SYS_CONTEXT *sys, const char *path,
+			const struct scan *scan, bool *uptime_known,
+			uint64_t *uptime_ms)
+{
+	char *claimed = NULL;
+	unsigned int flushed = 0;
+
+	if (asprintf(&claimed, "%s.claimed.%ld", path, (long)getpid()) < 0)
+		return;
+	if (rename(path, claimed) != 0) {
+		free(claimed);
+		return; /* another process took it */
+	}
+	if (!*uptime_known)
+		*uptime_known = tpm_uptime(sys, uptime_ms);
+	if (*uptime_known && !older_than_tpm(claimed, *uptime_ms))
+		flushed = flush_record(sys, claimed, scan);
+	if (flushed > 0)
+		log_info("flushed %u TPM handle(s) a dead process left (%s)",
+			 flushed, path);
+	unlink(claimed);
+	free(claimed);
+}
+
+void tpm_held_open_locked(struct tpm *tpm, const char *config)
+{
+	char prefix[32];
+	struct scan *scan;
+	TSS2_SYS_CONTEXT *sys = NULL;
+	bool uptime_known = false;
+	uint64_t uptime_ms = 0;
+	char *dir;
+
+	if (tpm->managed)
+		return;
+	dir = runtime_dir();
+	if (dir == NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "%016" PRIx64 ".", tcti_tag(config));
+	if (asprintf(&tpm->record, "%s/%s%ld.%llu", dir, prefix,
+		     (long)getpid(), start_time_of(getpid())) < 0)
+		tpm->record = NULL;
+	scan = calloc(1, sizeof(*scan));
+	if (tpm->record != NULL && scan != NULL) {
+		scan_records(dir, prefix, tpm->record, scan);
+		if (scan->dead_count > 0 &&
+		    Esys_GetSysContext(tpm->esys, &sys) == TSS2_RC_SUCCESS)
+			for (size_t i = 0; i < scan->dead_count; i++)
+				reclaim_one(sys, scan->dead[i], scan,
+					    &uptime_known, &uptime_ms);
+	}
+	for (size_t i = 0; scan != NULL && i < scan->dead_count; i++)
+		free(scan->dead[i]);
+	free(scan);
+	free(dir);
+}
