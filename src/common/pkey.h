@@ -10,8 +10,10 @@
 
 /*
  * Public-key operations in software (verify, encrypt), on a key given as
- * its DER SubjectPublicKeyInfo, in the module's private OpenSSL context:
- * they need no secret, so the TPM would add nothing but time.
+ * its DER SubjectPublicKeyInfo (RSA, or EC on P-256, P-384, P-521): they
+ * need no secret, so the TPM would add nothing but time.  Done on the
+ * module's own big numbers and curve points, never on an OpenSSL key
+ * object, so that no engine of the host's is ever handed one.
  */
 
 struct pkey;
@@ -37,6 +39,8 @@ struct pkey_params {
 	enum crypto_digest hash;
 	enum crypto_digest mgf;	/* PSS, OAEP */
 	size_t salt_len;	/* PSS */
+	const uint8_t *prefix;	/* PKCS1 with has_hash: the DigestInfo prefix */
+	size_t prefix_len;
 	const uint8_t *label;	/* OAEP */
 	size_t label_len;
 };

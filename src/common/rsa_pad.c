@@ -133,3 +133,104 @@ int rsa_unpad_oaep(const uint8_t *em, size_t k, enum crypto_digest hash,
 	EVP_MD_free(mgf_md);
 	return n;
 }
+
+bool rsa_pad_pkcs1_sign(const uint8_t *prefix, size_t prefix_len,
+			const uint8_t *t, size_t t_len, uint8_t *em, size_t k)
+{
+	size_t body = prefix_len + t_len;
+
+	if (body + 11 > k)
+		return false;
+	em[0] = 0x00;
+	em[1] = 0x01;
+	memset(em + 2, 0xff, k - body - 3);
+	em[k - body - 1] = 0x00;
+	if (prefix_len)
+		memcpy(em + k - body, prefix, prefix_len);
+	if (t_len)
+		memcpy(em + k - t_len, t, t_len);
+	return true;
+}
+
+int rsa_pss_verify(enum crypto_digest hash, enum crypto_digest mgf,
+		   const uint8_t *mhash, size_t salt_len, size_t mod_bits,
+		   const uint8_t *em, size_t k)
+{
+	size_t h_len = crypto_digest_len(hash), e_len = em_len(mod_bits);
+	size_t db_len, unused_bits = 8 * e_len - (mod_bits - 1), ps_len;
+	uint8_t db[1024], h[CRYPTO_MAX_DIGEST];
+	const uint8_t *in;
+	int valid;
+
+	if (h_len == 0 || mod_bits < 16 || e_len > k || k > sizeof(db))
+		return -1;
+	/* RFC 8017, 9.1.2: the public result is emLen bytes, maybe after 00. */
+	if (e_len < k && em[0] != 0)
+		return 0;
+	in = em + (k - e_len);
+	/* (salt_len on the right: a huge one must not wrap the sum) */
+	if (e_len < h_len + 2 || salt_len > e_len - h_len - 2 ||
+	    in[e_len - 1] != 0xbc ||
+	    (in[0] & (uint8_t)~(0xff >> unused_bits)) != 0)
+		return 0;
+	db_len = e_len - h_len - 1;
+	memcpy(db, in, db_len);
+	if (!mgf1_xor(mgf, in + db_len, h_len, db, db_len))
+		return -1;
+	db[0] &= (uint8_t)(0xff >> unused_bits);
+	ps_len = db_len - salt_len - 1;
+	valid = db[ps_len] == 0x01;
+	for (size_t i = 0; i < ps_len; i++)
+		valid &= db[i] == 0;
+	if (valid) {
+		if (!pss_h(hash, mhash, db + ps_len + 1, salt_len, h))
+			return -1;
+		valid = memcmp(h, in + db_len, h_len) == 0;
+	}
+	return valid;
+}
+
+bool rsa_pad_pkcs1_encrypt(const uint8_t *in, size_t len, uint8_t *em,
+			   size_t k)
+{
+	size_t ps_len;
+
+	if (len + 11 > k)
+		return false;
+	ps_len = k - len - 3;
+	em[0] = 0x00;
+	em[1] = 0x02;
+	if (!crypto_random(em + 2, ps_len))
+		return false;
+	/* PS holds no zero byte: redraw each zero until none is left. */
+	for (size_t i = 2; i < 2 + ps_len; i++)
+		while (em[i] == 0)
+			if (!crypto_random(em + i, 1))
+				return false;
+	em[2 + ps_len] = 0x00;
+	memcpy(em + 3 + ps_len, in, len);
+	return true;
+}
+
+bool rsa_pad_oaep(enum crypto_digest hash, enum crypto_digest mgf,
+		  const uint8_t *label, size_t label_len, const uint8_t *in,
+		  size_t len, uint8_t *em, size_t k)
+{
+	size_t h_len = crypto_digest_len(hash), db_len, n = 0;
+	uint8_t *seed = em + 1, *db;
+
+	if (h_len == 0 || k < 2 * h_len + 2 || len > k - 2 * h_len - 2)
+		return false;
+	/* EM = 00 || maskedSeed || maskedDB (RFC 8017, 7.1.1). */
+	db = em + 1 + h_len;
+	db_len = k - h_len - 1;
+	memset(em, 0, k);
+	if (!crypto_digest_once(hash, label_len ? label : (const uint8_t *)"",
+				label_len, db, &n) ||
+	    !crypto_random(seed, h_len))
+		return false;
+	db[db_len - len - 1] = 0x01;
+	memcpy(db + db_len - len, in, len);
+	return mgf1_xor(mgf, seed, h_len, db, db_len) &&
+	       mgf1_xor(mgf, db, db_len, seed, h_len);
+}

@@ -37,4 +37,31 @@ int rsa_unpad_oaep(const uint8_t *em, size_t k, enum crypto_digest hash,
 		   enum crypto_digest mgf, const uint8_t *label,
 		   size_t label_len, uint8_t *out, size_t cap);
 
+/*
+ * EMSA-PKCS1-v1_5 (RFC 8017, 9.2): 00 01 FF..FF 00 || prefix || t in k
+ * bytes, with at least 8 bytes of FF; false when it does not fit.
+ */
+bool rsa_pad_pkcs1_sign(const uint8_t *prefix, size_t prefix_len,
+			const uint8_t *t, size_t t_len, uint8_t *em, size_t k);
+
+/*
+ * EMSA-PSS-VERIFY (RFC 8017, 9.1.2) of the k-byte result of the public
+ * operation on a signature, against a message hash, with exactly this
+ * salt length.  1: consistent, 0: not, -1: failure.
+ */
+int rsa_pss_verify(enum crypto_digest hash, enum crypto_digest mgf,
+		   const uint8_t *mhash, size_t salt_len, size_t mod_bits,
+		   const uint8_t *em, size_t k);
+
+/*
+ * Encryption paddings into a k-byte block, random bytes from the module's
+ * DRBG: PKCS#1 v1.5 type 2 (RFC 8017, 7.2.1) and OAEP (7.1.1).  False
+ * when the message does not fit (or on failure).
+ */
+bool rsa_pad_pkcs1_encrypt(const uint8_t *in, size_t len, uint8_t *em,
+			   size_t k);
+bool rsa_pad_oaep(enum crypto_digest hash, enum crypto_digest mgf,
+		  const uint8_t *label, size_t label_len, const uint8_t *in,
+		  size_t len, uint8_t *em, size_t k);
+
 #endif /* TPMCARD_COMMON_RSA_PAD_H */

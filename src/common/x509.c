@@ -1,66 +1,78 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "common/x509.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509.h>
+#include "common/der.h"
 
-/* A copy of an OpenSSL-allocated DER buffer in our own allocation. */
-static bool take_der(unsigned char *der, int len, uint8_t **out,
-		     size_t *out_len)
+/*
+ * Read with the module's own DER reader: OpenSSL's d2i_X509 decodes the
+ * certificate's public key into a key object on the way, which an engine
+ * the host registered for RSA or EC keys would be handed.
+ */
+
+/* Takes the next element with this tag, as its whole encoding. */
+static bool take_whole(struct der_in *in, uint8_t tag, struct der_in *whole)
 {
-	if (len <= 0)
+	const uint8_t *start = in->p;
+	struct der_in content;
+
+	if (!der_take(in, tag, &content))
 		return false;
-	*out = malloc((size_t)len);
-	if (*out != NULL) {
-		memcpy(*out, der, (size_t)len);
-		*out_len = (size_t)len;
-	}
-	OPENSSL_free(der);
-	return *out != NULL;
+	whole->p = start;
+	whole->len = (size_t)(in->p - start);
+	return true;
 }
 
-static bool name_der(const X509_NAME *name, uint8_t **out, size_t *out_len)
+static bool copy_out(const struct der_in *part, uint8_t **out, size_t *len)
 {
-	unsigned char *der = NULL;
-	int len = i2d_X509_NAME(name, &der);
-
-	return take_der(der, len, out, out_len);
+	*out = malloc(part->len);
+	if (*out == NULL)
+		return false;
+	memcpy(*out, part->p, part->len);
+	*len = part->len;
+	return true;
 }
 
-static bool serial_der(const ASN1_INTEGER *serial, uint8_t **out,
-		       size_t *out_len)
+/*
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+ * signatureValue }, and TBSCertificate ::= SEQUENCE { [0] version
+ * OPTIONAL, serialNumber, signature, issuer, validity, subject,
+ * subjectPublicKeyInfo, ... } (RFC 5280, 4.1).
+ */
+static bool fields_of(const uint8_t *der, size_t len, struct der_in *serial,
+		      struct der_in *issuer, struct der_in *subject)
 {
-	unsigned char *der = NULL;
-	int len = i2d_ASN1_INTEGER(serial, &der);
+	struct der_in in = { der, len }, cert, tbs, part;
 
-	return take_der(der, len, out, out_len);
+	if (!der_take(&in, DER_SEQUENCE, &cert) || in.len != 0 ||
+	    !der_take(&cert, DER_SEQUENCE, &tbs) ||
+	    !der_take(&cert, DER_SEQUENCE, &part) ||
+	    !der_take(&cert, DER_BIT_STRING, &part) || cert.len != 0)
+		return false;
+	if (tbs.len > 0 && tbs.p[0] == 0xa0 && !der_take(&tbs, 0xa0, &part))
+		return false;
+	return take_whole(&tbs, DER_INTEGER, serial) &&
+	       der_take(&tbs, DER_SEQUENCE, &part) && /* signature */
+	       take_whole(&tbs, DER_SEQUENCE, issuer) &&
+	       der_take(&tbs, DER_SEQUENCE, &part) && /* validity */
+	       take_whole(&tbs, DER_SEQUENCE, subject) &&
+	       der_take(&tbs, DER_SEQUENCE, &part); /* subjectPublicKeyInfo */
 }
 
 bool x509_parse(const uint8_t *der, size_t len, struct x509_fields *out)
 {
-	const unsigned char *p = der;
-	X509 *cert;
+	struct der_in serial, issuer, subject;
 	bool ok;
 
 	memset(out, 0, sizeof(*out));
-	if (der == NULL || len == 0 || len > LONG_MAX)
+	if (der == NULL || len == 0 ||
+	    !fields_of(der, len, &serial, &issuer, &subject))
 		return false;
-	cert = d2i_X509(NULL, &p, (long)len);
-	/* Trailing bytes would make the attribute not one certificate. */
-	if (cert == NULL || p != der + len) {
-		X509_free(cert);
-		return false;
-	}
-	ok = name_der(X509_get_subject_name(cert), &out->subject,
-		      &out->subject_len) &&
-	     name_der(X509_get_issuer_name(cert), &out->issuer,
-		      &out->issuer_len) &&
-	     serial_der(X509_get0_serialNumber(cert), &out->serial,
-			&out->serial_len);
-	X509_free(cert);
+	ok = copy_out(&subject, &out->subject, &out->subject_len) &&
+	     copy_out(&issuer, &out->issuer, &out->issuer_len) &&
+	     copy_out(&serial, &out->serial, &out->serial_len);
 	if (!ok)
 		x509_fields_clear(out);
 	return ok;

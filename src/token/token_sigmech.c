@@ -143,6 +143,8 @@ void token_sig_pkey_params(const struct tc_sig_mech *m,
 		out->padding = PKEY_PAD_PKCS1;
 		out->has_hash = m->hashed;
 		out->hash = m->hash;
+		out->prefix = m->prefix;
+		out->prefix_len = m->prefix_len;
 		break;
 	case TC_SIG_X509:
 		out->padding = PKEY_PAD_NONE;

@@ -23,25 +23,6 @@ static const struct tc_sig_mech *find_mech(CK_MECHANISM_TYPE type)
 	return token_sig_mech(type);
 }
 
-/* EMSA-PKCS1-v1_5: 00 01 FF..FF 00 || t, at least 8 bytes of FF. */
-static CK_RV pkcs1_pad(const uint8_t *prefix, size_t prefix_len,
-		       const uint8_t *t, size_t t_len, uint8_t *em, size_t k)
-{
-	size_t body = prefix_len + t_len;
-
-	if (body + 11 > k)
-		return CKR_DATA_LEN_RANGE;
-	em[0] = 0x00;
-	em[1] = 0x01;
-	memset(em + 2, 0xff, k - body - 3);
-	em[k - body - 1] = 0x00;
-	if (prefix_len)
-		memcpy(em + k - body, prefix, prefix_len);
-	if (t_len)
-		memcpy(em + k - t_len, t, t_len);
-	return CKR_OK;
-}
-
 /* The hash the TPM signs with on a curve, and the order's bit size. */
 static void curve_params(enum tpm_curve curve, enum crypto_digest *hash,
 			 size_t *order_bits)
@@ -136,7 +117,10 @@ static CK_RV rsa_encode(const struct tpm_pubkey *pub,
 			       CKR_OK :
 			       CKR_FUNCTION_FAILED;
 	default:
-		return pkcs1_pad(m->prefix, m->prefix_len, t, t_len, em, k);
+		return rsa_pad_pkcs1_sign(m->prefix, m->prefix_len, t, t_len,
+					  em, k) ?
+			       CKR_OK :
+			       CKR_DATA_LEN_RANGE;
 	}
 }
 
