@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "tpm/tpm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_sys.h>
 
 #include "common/ecdh.h"
+#include "common/pkey.h"
+#include "common/pubkey.h"
 #include "tpm/tpm_internal.h"
 
 #define TC_LOG_LAYER TC_LAYER_TPM
@@ -14,25 +17,28 @@
 
 /*
  * The salted session, started by the module itself.  tpm2-tss 3.2.1
- * makes the ephemeral key that salts a session through the process's
- * default OpenSSL (EVP_PKEY_CTX_new_id), which an engine the host
- * application registered for EC keys captures: then no session, no
- * login.  So for the standard ECC SRK the module does the salting with
- * its own cryptography (common/ecdh.h) and sends TPM2_StartAuthSession
+ * makes the ephemeral key that salts a session, or encrypts the salt for
+ * an RSA SRK, through the process's default OpenSSL (EVP_PKEY_CTX_new_id),
+ * which an engine the host application registered for EC or RSA keys
+ * captures: then no session, no login.  So for an ECC P-256 or an RSA SRK
+ * the module does the salting with its own cryptography (common/ecdh.h,
+ * common/pkey.h) and sends TPM2_StartAuthSession
  * through the ESAPI context's own SYS context, then hands the session to
  * ESAPI as a serialized ESYS_TR (tpm2-tss's IESYS_RESOURCE format), which
  * ESAPI then uses as any session it had started.
  *
- * TPM 2.0 Part 1, 11.4.10 (KDFe), 11.4.9.2 (KDFa), 19.6.8 (sessionKey):
- *   salt       = KDFe(SHA256, Z, "SECRET", Qe.x, Qsrk.x, 256)
+ * TPM 2.0 Part 1, 11.4.10 (KDFe), 11.4.9.2 (KDFa), 19.6.8 (sessionKey),
+ * B.10.3 (RSA secret sharing):
+ *   ECC: salt  = KDFe(SHA256, Z, "SECRET", Qe.x, Qsrk.x, 256)
+ *   RSA: salt  = 32 random bytes, sent RSA-OAEP(SHA256, "SECRET\0")
  *   sessionKey = KDFa(SHA256, salt, "ATH", nonceTPM, nonceCaller, 256)
  */
 
 #define SHA256_BYTES 32
 
-/* The SRK's public point, from ESAPI's record of it (no TPM command). */
-static enum tpm_rc srk_point_locked(struct tpm *tpm, ESYS_TR srk,
-				    TPM2_HANDLE *handle, TPMS_ECC_POINT *q)
+/* The SRK's public area, from ESAPI's record of it (no TPM command). */
+static enum tpm_rc srk_public_locked(struct tpm *tpm, ESYS_TR srk,
+				     TPM2_HANDLE *handle, TPMT_PUBLIC *out)
 {
 	TPM2B_PUBLIC pub = { 0 };
 	TPM2B_NAME name;
@@ -53,19 +59,23 @@ static enum tpm_rc srk_point_locked(struct tpm *tpm, ESYS_TR srk,
 	     Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &pub) ==
 		     TSS2_RC_SUCCESS;
 	Esys_Free(buf);
-	if (!ok || pub.publicArea.type != TPM2_ALG_ECC ||
-	    pub.publicArea.parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
-	    pub.publicArea.nameAlg != TPM2_ALG_SHA256 ||
-	    pub.publicArea.unique.ecc.x.size != ECDH_P256_BYTES ||
-	    pub.publicArea.unique.ecc.y.size != ECDH_P256_BYTES)
+	if (!ok || pub.publicArea.nameAlg != TPM2_ALG_SHA256)
 		return TPM_E_UNSUPPORTED; /* ESAPI salts other SRKs itself */
-	*q = pub.publicArea.unique.ecc;
+	*out = pub.publicArea;
 	return TPM_OK;
 }
 
-/* The salt and the encrypted salt (our ephemeral point) for the SRK. */
-static bool make_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
-		      TPM2B_ENCRYPTED_SECRET *encrypted)
+static bool is_p256(const TPMT_PUBLIC *pub)
+{
+	return pub->type == TPM2_ALG_ECC &&
+	       pub->parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 &&
+	       pub->unique.ecc.x.size == ECDH_P256_BYTES &&
+	       pub->unique.ecc.y.size == ECDH_P256_BYTES;
+}
+
+/* The salt and the encrypted salt (our ephemeral point) for an ECC SRK. */
+static bool make_ecc_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
+			  TPM2B_ENCRYPTED_SECRET *encrypted)
 {
 	static const uint8_t counter[4] = { 0, 0, 0, 1 };
 	static const char label[] = "SECRET"; /* with its NUL */
@@ -89,6 +99,42 @@ static bool make_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
 	encrypted->size = (UINT16)off;
 	secmem_wipe(z, sizeof(z));
 	return ok;
+}
+
+/* A random salt, encrypted to an RSA SRK with OAEP. */
+static bool make_rsa_salt(const TPMT_PUBLIC *pub, uint8_t *salt,
+			  TPM2B_ENCRYPTED_SECRET *encrypted)
+{
+	static const char label[] = "SECRET"; /* with its NUL */
+	struct pkey_params oaep = {
+		.padding = PKEY_PAD_OAEP, .has_hash = true,
+		.hash = CRYPTO_SHA256, .mgf = CRYPTO_SHA256,
+		.label = (const uint8_t *)label, .label_len = sizeof(label),
+	};
+	uint32_t exponent = pub->parameters.rsaDetail.exponent;
+	struct pkey *key = NULL;
+	uint8_t *spki = NULL;
+	size_t spki_len = 0, len = sizeof(encrypted->secret);
+	bool ok;
+
+	ok = pubkey_rsa_spki(pub->unique.rsa.buffer, pub->unique.rsa.size,
+			     exponent ? exponent : 65537, &spki, &spki_len);
+	key = ok ? pkey_from_spki(spki, spki_len) : NULL;
+	ok = key != NULL && crypto_random(salt, SHA256_BYTES) &&
+	     pkey_encrypt(key, &oaep, salt, SHA256_BYTES, encrypted->secret,
+			  &len);
+	encrypted->size = ok ? (UINT16)len : 0;
+	pkey_free(key);
+	free(spki);
+	return ok;
+}
+
+static bool make_salt(const TPMT_PUBLIC *srk, uint8_t *salt,
+		      TPM2B_ENCRYPTED_SECRET *encrypted)
+{
+	if (srk->type == TPM2_ALG_RSA)
+		return make_rsa_salt(srk, salt, encrypted);
+	return make_ecc_salt(&srk->unique.ecc, salt, encrypted);
 }
 
 static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
@@ -191,16 +237,18 @@ enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
 			     .mode = { .aes = TPM2_ALG_CFB } };
 	TPM2B_ENCRYPTED_SECRET encrypted = { 0 };
 	TPM2B_NONCE caller = { .size = SHA256_BYTES }, tpm_nonce = { 0 };
-	TPMS_ECC_POINT q;
+	TPMT_PUBLIC pub;
 	TPM2_HANDLE srk_handle = 0, handle = 0;
 	uint8_t salt[SHA256_BYTES], key[SHA256_BYTES], buf[512];
 	size_t len = 0;
-	enum tpm_rc rc = srk_point_locked(tpm, srk, &srk_handle, &q);
+	enum tpm_rc rc = srk_public_locked(tpm, srk, &srk_handle, &pub);
 
 	if (rc != TPM_OK)
 		return rc;
+	if (!is_p256(&pub) && pub.type != TPM2_ALG_RSA)
+		return TPM_E_UNSUPPORTED; /* ESAPI salts other SRKs itself */
 	if (!crypto_random(caller.buffer, caller.size) ||
-	    !make_salt(&q, salt, &encrypted))
+	    !make_salt(&pub, salt, &encrypted))
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)
 		rc = start_locked(tpm, srk_handle, &encrypted, &sym, &caller,

@@ -4,7 +4,10 @@ module's own public-key cryptography must never reach it.
 See engine_host.c."""
 import os
 
-from conftest import BUILD, MODULE, USER_PIN
+import pytest
+
+import tpmenv
+from conftest import BUILD, MODULE, USER_PIN, Env
 
 PROGRAM = os.path.join(BUILD, "test/integration/tpmcard-engine-host")
 
@@ -27,3 +30,30 @@ def test_engine_really_is_the_hosts_default(token_env):
     assert out.returncode == 1, out.stdout + out.stderr
     assert "C_Login: 0xa0" in out.stderr, out.stderr
     assert "engine calls: 0\n" in out.stdout, out.stdout
+
+
+def test_rsa_srk_salting_never_reaches_the_hosts_engine(env, mode, tmp_path):
+    """With a persistent RSA SRK (what tpm2_createprimary makes by
+    default), the salt of the module's session is RSA-OAEP encrypted to
+    it: by the module, not by an OpenSSL RSA key the engine would get."""
+    if mode != "direct":
+        pytest.skip("one private TPM is enough for this")
+    tpm = tpmenv.SwTpm()
+    try:
+        ctx = str(tmp_path / "srk.ctx")
+        tpm.tools("tpm2_createprimary", "-C", "o", "-G", "rsa2048", "-c", ctx)
+        tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", ctx, "0x81000001")
+        tpm.tools("tpm2_flushcontext", "--transient-object")
+        own = Env(tpm.tcti, {}, env.store, env.runtime)
+        own.add_token("t1")
+        own.add_key("t1", "rsa2048", "rsa")
+        own.add_key("t1", "ecc-p256", "ec")
+        out = own.run(PROGRAM, MODULE, "t1", USER_PIN, check=False,
+                      timeout=300)
+        report = out.stdout + out.stderr
+        assert "engine calls: 0\n" in out.stdout, report
+        assert "failures: 0\n" in out.stdout, report
+        assert out.returncode == 0, report
+        assert tpm.tools("tpm2_getcap", "handles-transient").stdout == ""
+    finally:
+        tpm.stop()
