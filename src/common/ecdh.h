@@ -23,16 +23,4 @@
 bool ecdh_p256_ephemeral(const uint8_t *peer_x, const uint8_t *peer_y,
 			 uint8_t *own_x, uint8_t *own_y, uint8_t *z);
 
-/* Pieces of a message, hashed or MACed in order. */
-struct ecdh_part {
-	const void *data;
-	size_t len;
-};
-
-/* HMAC-SHA256 and SHA-256 over the parts: out gets 32 bytes. */
-bool ecdh_hmac_sha256(const uint8_t *key, size_t key_len,
-		      const struct ecdh_part *parts, size_t count,
-		      uint8_t *out);
-bool ecdh_sha256(const struct ecdh_part *parts, size_t count, uint8_t *out);
-
 #endif /* TPMCARD_COMMON_ECDH_H */

@@ -98,7 +98,6 @@ enum tpm_rc tpm_open(struct tpm **out)
 		return TPM_E_FAILURE;
 	}
 	tpm->srk = ESYS_TR_NONE;
-	tpm->session = ESYS_TR_NONE;
 	tpm->managed = behind_resource_manager(config);
 	tpm_lock(tpm);
 	rc = connect_locked(tpm, config);
@@ -116,11 +115,14 @@ enum tpm_rc tpm_open(struct tpm **out)
 
 void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle)
 {
+	TPM2_HANDLE tpm_handle = 0;
 	TSS2_RC rc;
 
 	if (handle == ESYS_TR_NONE)
 		return;
-	tpm_held_remove_locked(tpm, handle);
+	if (Esys_TR_GetTpmHandle(tpm->esys, handle, &tpm_handle) ==
+	    TSS2_RC_SUCCESS)
+		tpm_held_remove_locked(tpm, tpm_handle);
 	rc = Esys_FlushContext(tpm->esys, handle);
 	if (rc != TSS2_RC_SUCCESS)
 		tpm_map(rc, "flush");
@@ -138,7 +140,7 @@ void tpm_close(struct tpm *tpm)
 		tpm_key_close(tpm, key);
 		tpm_lock(tpm);
 	}
-	tpm_flush_locked(tpm, tpm->session);
+	tpm_session_flush_locked(tpm);
 	if (tpm->srk_transient)
 		tpm_flush_locked(tpm, tpm->srk);
 	tpm_held_close(tpm);
@@ -157,9 +159,7 @@ static void release_locked(struct tpm *tpm)
 			tpm_flush_locked(tpm, k->handle);
 		k->handle = ESYS_TR_NONE;
 	}
-	if (tpm->session != ESYS_TR_NONE)
-		tpm_flush_locked(tpm, tpm->session);
-	tpm->session = ESYS_TR_NONE;
+	tpm_session_flush_locked(tpm);
 	if (tpm->srk != ESYS_TR_NONE) {
 		if (tpm->srk_transient)
 			tpm_flush_locked(tpm, tpm->srk);
@@ -239,13 +239,14 @@ static bool compute_name(const TPMT_PUBLIC *pub, struct tpm *tpm)
 	return true;
 }
 
-static enum tpm_rc srk_create_locked(struct tpm *tpm)
+/* Creates the standard primary; its public area goes to *pub. */
+static TSS2_RC primary_create_locked(struct tpm *tpm, ESYS_TR *out,
+				     TPM2B_PUBLIC **pub)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
-	TPM2B_PUBLIC template, *pub = NULL;
-	enum tpm_rc mapped;
+	TPM2B_PUBLIC template;
 	TSS2_RC rc;
 
 	srk_template(&template);
@@ -253,27 +254,56 @@ static enum tpm_rc srk_create_locked(struct tpm *tpm)
 		rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER,
 					ESYS_TR_PASSWORD, ESYS_TR_NONE,
 					ESYS_TR_NONE, &sensitive, &template,
-					&outside, &pcrs, &tpm->srk, &pub, NULL,
-					NULL, NULL);
+					&outside, &pcrs, out, pub, NULL, NULL,
+					NULL);
 		if (!tpm_memory_retry_locked(tpm, rc, &waits))
 			break;
 	}
+	return rc;
+}
+
+static enum tpm_rc owner_rc(TSS2_RC rc, const char *what)
+{
+	enum tpm_rc mapped = tpm_map(rc, what);
+
+	return mapped == TPM_E_AUTH_FAIL ? TPM_E_OWNER_AUTH : mapped;
+}
+
+enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, ESYS_TR *out)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TSS2_RC rc = primary_create_locked(tpm, out, &pub);
+
+	Esys_Free(pub);
+	if (rc != TSS2_RC_SUCCESS) {
+		*out = ESYS_TR_NONE;
+		return owner_rc(rc, "create a salting key");
+	}
+	tpm_held_add_locked(tpm, *out);
+	return TPM_OK;
+}
+
+static enum tpm_rc srk_create_locked(struct tpm *tpm)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TSS2_RC rc = primary_create_locked(tpm, &tpm->srk, &pub);
+
 	/* ESAPI 3.2 names a created primary by its handle: compute it. */
 	if (rc == TSS2_RC_SUCCESS && !compute_name(&pub->publicArea, tpm)) {
 		Esys_Free(pub);
-		tpm_flush_locked(tpm, tpm->srk);
+		Esys_FlushContext(tpm->esys, tpm->srk);
 		tpm->srk = ESYS_TR_NONE;
 		return TPM_E_FAILURE;
 	}
 	Esys_Free(pub);
-	if (rc == TSS2_RC_SUCCESS) {
-		tpm->srk_transient = true;
-		tpm_held_add_locked(tpm, tpm->srk, false);
-		log_debug("transient SRK created");
-		return TPM_OK;
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm->srk = ESYS_TR_NONE;
+		return owner_rc(rc, "create the SRK");
 	}
-	mapped = tpm_map(rc, "create the SRK");
-	return mapped == TPM_E_AUTH_FAIL ? TPM_E_OWNER_AUTH : mapped;
+	tpm->srk_transient = true;
+	tpm_held_add_locked(tpm, tpm->srk);
+	log_debug("transient SRK created");
+	return TPM_OK;
 }
 
 /* TPM_RC_HANDLE: the persistent handle is not defined. */
@@ -380,80 +410,43 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 	return rc;
 }
 
-static enum tpm_rc session_start_locked(struct tpm *tpm)
+enum tpm_rc tpm_object_ref_locked(struct tpm *tpm, ESYS_TR object,
+				  TPM2_HANDLE *handle, TPM2B_NAME *name)
 {
-	TPMT_SYM_DEF symmetric = { .algorithm = TPM2_ALG_AES,
-				   .keyBits = { .aes = 128 },
-				   .mode = { .aes = TPM2_ALG_CFB } };
+	TPM2B_NAME *known = NULL;
 	enum tpm_rc rc;
-	TSS2_RC trc;
-	ESYS_TR srk;
 
-	rc = tpm_srk_get_locked(tpm, &srk);
+	rc = tpm_map(Esys_TR_GetTpmHandle(tpm->esys, object, handle),
+		     "object handle");
+	if (rc == TPM_OK)
+		rc = tpm_map(Esys_TR_GetName(tpm->esys, object, &known),
+			     "object name");
+	if (rc == TPM_OK)
+		*name = *known;
+	Esys_Free(known);
+	return rc;
+}
+
+enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
+			       TPM2B_NAME *name)
+{
+	ESYS_TR srk;
+	enum tpm_rc rc = tpm_srk_get_locked(tpm, &srk);
+
 	if (rc != TPM_OK)
 		return rc;
-	/* Our own salting first: the host's OpenSSL cannot get in its way. */
-	rc = tpm_session_start_own_locked(tpm, srk, &tpm->session);
-	if (rc == TPM_OK || rc == TPM_E_NO_DEVICE || rc == TPM_E_IO)
-		return rc;
-	/* Salted with the SRK, bound to nothing: usable for any object. */
-	for (unsigned int waits = 0;;) {
-		trc = Esys_StartAuthSession(tpm->esys, srk, ESYS_TR_NONE,
-					    ESYS_TR_NONE, ESYS_TR_NONE,
-					    ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
-					    &symmetric, TPM2_ALG_SHA256,
-					    &tpm->session);
-		if (!tpm_memory_retry_locked(tpm, trc, &waits))
-			break;
-	}
-	return tpm_map(trc, "start the salted session");
-}
-
-enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
-				   ESYS_TR *session)
-{
-	enum tpm_rc rc;
-
-	if (tpm->session == ESYS_TR_NONE) {
-		rc = session_start_locked(tpm);
-		if (rc != TPM_OK) {
-			tpm->session = ESYS_TR_NONE;
-			return rc;
+	if (tpm->srk_name_len == 0) {
+		rc = tpm_object_ref_locked(tpm, srk, handle, name);
+		if (rc == TPM_OK) {
+			memcpy(tpm->srk_name, name->name, name->size);
+			tpm->srk_name_len = name->size;
 		}
-		tpm_held_add_locked(tpm, tpm->session, true);
+		return rc;
 	}
-	rc = tpm_map(Esys_TRSess_SetAttributes(
-			     tpm->esys, tpm->session,
-			     TPMA_SESSION_CONTINUESESSION | attrs, 0xff),
-		     "session attributes");
-	if (rc == TPM_OK)
-		*session = tpm->session;
-	return rc;
-}
-
-enum tpm_rc tpm_auth_set(struct tpm *tpm, ESYS_TR handle, const uint8_t *auth,
-			 size_t len)
-{
-	TPM2B_AUTH value = { 0 };
-	enum tpm_rc rc;
-
-	if (len > sizeof(value.buffer))
-		return TPM_E_BAD_INPUT;
-	value.size = (UINT16)len;
-	memcpy(value.buffer, auth, len);
-	rc = tpm_map(Esys_TR_SetAuth(tpm->esys, handle, &value), "set auth");
-	secmem_wipe(&value, sizeof(value));
-	return rc;
-}
-
-void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle)
-{
-	/* ESAPI keeps a copy; overwrite it with zeros before emptying it. */
-	TPM2B_AUTH zero = { .size = sizeof(zero.buffer) };
-
-	Esys_TR_SetAuth(tpm->esys, handle, &zero);
-	zero.size = 0;
-	Esys_TR_SetAuth(tpm->esys, handle, &zero);
+	name->size = (UINT16)tpm->srk_name_len;
+	memcpy(name->name, tpm->srk_name, tpm->srk_name_len);
+	return tpm_map(Esys_TR_GetTpmHandle(tpm->esys, srk, handle),
+		       "SRK handle");
 }
 
 /* Flushes the least recently used loaded key; false when none is. */
@@ -485,12 +478,31 @@ static bool is_memory_error(TSS2_RC trc)
 		code == TPM2_RC_SESSION_MEMORY || code == TPM2_RC_MEMORY);
 }
 
+bool tpm_busy_retry(TSS2_RC trc, unsigned int *tries)
+{
+	TSS2_RC code = trc & 0xfff;
+	struct timespec ts = { 0, 1000000L };
+
+	if ((trc & TSS2_RC_LAYER_MASK) != TSS2_TPM_RC_LAYER ||
+	    (code != TPM2_RC_RETRY && code != TPM2_RC_YIELDED &&
+	     code != TPM2_RC_TESTING) ||
+	    *tries >= TPM_BUSY_TRIES)
+		return false;
+	(*tries)++;
+	if (code == TPM2_RC_TESTING)
+		ts.tv_nsec = 20000000L; /* a self-test takes longer */
+	nanosleep(&ts, NULL);
+	return true;
+}
+
 bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 			     unsigned int *waits)
 {
 	unsigned int delay_ms;
 	struct timespec ts;
 
+	if (tpm_busy_retry(trc, waits))
+		return true;
 	if (!is_memory_error(trc))
 		return false;
 	/* Our own least recently used key goes first, at no cost. */
@@ -516,29 +528,41 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 	return true;
 }
 
-enum tpm_rc tpm_create_locked(struct tpm *tpm, ESYS_TR session,
+enum tpm_rc tpm_create_locked(struct tpm *tpm,
 			      const TPM2B_SENSITIVE_CREATE *sensitive,
 			      const TPM2B_PUBLIC *template,
-			      TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+			      TPM2B_PRIVATE *priv, TPM2B_PUBLIC *pub,
 			      const char *what)
 {
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
-	enum tpm_rc rc;
-	ESYS_TR srk;
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	TPM2B_NAME srk_name;
+	TPM2_HANDLE srk = 0;
+	struct tpm_authed cmd = {
+		.cc = TPM2_CC_Create, .names = { &srk_name }, .name_count = 1,
+		.attrs = TPMA_SESSION_DECRYPT, /* the SRK's auth is empty */
+	};
+	enum tpm_rc rc = sys ? tpm_srk_ref_locked(tpm, &srk, &srk_name) :
+			       TPM_E_FAILURE;
 	TSS2_RC trc;
 
-	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK)
+		rc = tpm_session_ready_locked(tpm);
 	if (rc != TPM_OK)
 		return rc;
 	/* TPM2_Create needs an object slot for a moment. */
 	for (unsigned int waits = 0;;) {
-		trc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE,
-				  ESYS_TR_NONE, sensitive, template, &outside,
-				  &pcrs, priv, pub, NULL, NULL, NULL);
+		trc = Tss2_Sys_Create_Prepare(sys, srk, sensitive, template,
+					      &outside, &pcrs);
+		if (trc == TSS2_RC_SUCCESS)
+			trc = tpm_authed_execute_locked(tpm, &cmd);
 		if (!tpm_memory_retry_locked(tpm, trc, &waits))
 			break;
 	}
+	if (trc == TSS2_RC_SUCCESS)
+		trc = Tss2_Sys_Create_Complete(sys, priv, pub, NULL, NULL,
+					       NULL);
 	return tpm_map(trc, what);
 }
 
@@ -564,7 +588,7 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	}
 	rc = tpm_map(trc, "load");
 	if (rc == TPM_OK)
-		tpm_held_add_locked(tpm, *handle, false);
+		tpm_held_add_locked(tpm, *handle);
 	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }

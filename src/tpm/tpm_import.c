@@ -180,24 +180,38 @@ static enum tpm_rc check_loads_locked(struct tpm *tpm,
 
 static enum tpm_rc import_locked(struct tpm *tpm, const TPM2B_PUBLIC *pub,
 				 const TPM2B_DATA *k, const TPM2B_PRIVATE *dup,
-				 TPM2B_PRIVATE **out_priv)
+				 TPM2B_PRIVATE *out_priv)
 {
 	TPM2B_ENCRYPTED_SECRET no_seed = { 0 };
 	TPMT_SYM_DEF_OBJECT sym = { .algorithm = TPM2_ALG_AES,
 				    .keyBits.aes = 128,
 				    .mode.aes = TPM2_ALG_CFB };
-	ESYS_TR srk, session;
-	enum tpm_rc rc = tpm_srk_get_locked(tpm, &srk);
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	TPM2_HANDLE srk = 0;
+	TPM2B_NAME srk_name;
+	/* The inner wrapping key is the first parameter: encrypted. */
+	struct tpm_authed cmd = {
+		.cc = TPM2_CC_Import, .names = { &srk_name }, .name_count = 1,
+		.attrs = TPMA_SESSION_DECRYPT,
+	};
+	enum tpm_rc rc = sys ? tpm_srk_ref_locked(tpm, &srk, &srk_name) :
+			       TPM_E_FAILURE;
+	TSS2_RC trc;
 
 	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
-					    &session);
+		rc = tpm_session_ready_locked(tpm);
 	if (rc != TPM_OK)
 		return rc;
-	return tpm_map(Esys_Import(tpm->esys, srk, session, ESYS_TR_NONE,
-				   ESYS_TR_NONE, k, pub, dup, &no_seed, &sym,
-				   out_priv),
-		       "import key");
+	for (unsigned int tries = 0;;) {
+		trc = Tss2_Sys_Import_Prepare(sys, srk, k, pub, dup, &no_seed, &sym);
+		if (trc == TSS2_RC_SUCCESS)
+			trc = tpm_authed_execute_locked(tpm, &cmd);
+		if (!tpm_busy_retry(trc, &tries))
+			break;
+	}
+	if (trc == TSS2_RC_SUCCESS)
+		trc = Tss2_Sys_Import_Complete(sys, out_priv);
+	return tpm_map(trc, "import key");
 }
 
 enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
@@ -206,7 +220,7 @@ enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
 {
 	TPM2B_PUBLIC pub;
 	TPM2B_SENSITIVE sens;
-	TPM2B_PRIVATE dup = { 0 }, *priv = NULL;
+	TPM2B_PRIVATE dup = { 0 }, priv = { 0 };
 	TPM2B_DATA k = { .size = INNER_KEY_LEN };
 	enum tpm_rc rc = TPM_OK;
 
@@ -223,7 +237,7 @@ enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
 	if (rc == TPM_OK) {
 		tpm_lock(tpm);
 		rc = import_locked(tpm, &pub, &k, &dup, &priv);
-		if (rc == TPM_OK && !tpm_blob_marshal(&pub, priv, out))
+		if (rc == TPM_OK && !tpm_blob_marshal(&pub, &priv, out))
 			rc = TPM_E_NO_MEMORY;
 		if (rc == TPM_OK)
 			rc = check_loads_locked(tpm, out);
@@ -235,6 +249,6 @@ enum tpm_rc tpm_key_import(struct tpm *tpm, const struct tpm_import_key *key,
 		rc = TPM_E_FAILURE;
 	if (rc != TPM_OK)
 		tpm_blob_clear(out);
-	Esys_Free(priv);
+	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 
 #include <tss2/tss2_esys.h>
+#include <tss2/tss2_sys.h>
 
 #include "common/crypto.h"
 #include "common/lock.h"
@@ -11,10 +12,34 @@
 
 /* A transient object or session this process holds (tpm_reclaim.c). */
 struct tpm_held {
-	ESYS_TR tr;
 	TPM2_HANDLE handle;
 	TPM2B_NAME name; /* objects: to recognise it later */
 	bool session;
+};
+
+/*
+ * The module's own salted HMAC session (tpm_session.c), used through the
+ * SYS layer: its handle, session key and the TPM's last nonce.
+ */
+struct tpm_session {
+	TPM2_HANDLE handle; /* 0 while there is none */
+	uint8_t key[32];
+	TPM2B_NONCE nonce_tpm;
+};
+
+/*
+ * A command authorized by the salted session: its code, the names of its
+ * handles in order, the auth value of the first handle (the one the
+ * session authorizes), and TPMA_SESSION_DECRYPT / _ENCRYPT for a first
+ * command / response parameter that travels encrypted.
+ */
+struct tpm_authed {
+	TPM2_CC cc;
+	const TPM2B_NAME *names[2];
+	size_t name_count;
+	const uint8_t *auth;
+	size_t auth_len;
+	TPMA_SESSION attrs;
 };
 
 #define TPM_HELD_MAX 16
@@ -33,7 +58,7 @@ struct tpm {
 	bool srk_transient;	/* we created it: flush at close */
 	uint8_t srk_name[66];
 	size_t srk_name_len;	/* 0 until known */
-	ESYS_TR session;	/* salted HMAC session, created once */
+	struct tpm_session session; /* salted HMAC session, created once */
 	struct tpm_key *keys;	/* every open key, most recent first */
 	struct tpm_caps caps;	/* valid when caps_known */
 	bool caps_known;
@@ -75,6 +100,8 @@ static inline void tpm_unlock(struct tpm *tpm)
 struct tpm_key {
 	struct tpm_key *next;
 	ESYS_TR handle;		/* ESYS_TR_NONE while not loaded */
+	TPM2_HANDLE tpm_handle;	/* while loaded */
+	TPM2B_NAME name;	/* while loaded */
 	uint64_t last_use;
 	struct tpm_blob blob;
 	struct secbuf *auth;
@@ -88,12 +115,14 @@ TPMI_ECC_CURVE tpm_curve_id(enum tpm_curve curve);
 TPMI_ALG_HASH tpm_hash_alg(enum crypto_digest hash);
 
 /*
- * Loads an open key if needed, sets its auth for one command and gets the
- * salted session with the given decrypt/encrypt attributes.  The caller
- * clears the auth (tpm_auth_clear) after the command.
+ * Loads an open key if needed (filling its TPM handle and name) and makes
+ * sure the salted session exists, for a command authorized with the key.
  */
-enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key,
-				 TPMA_SESSION attrs, ESYS_TR *session);
+enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key);
+
+/* The command description of one authorized with a ready key. */
+struct tpm_authed tpm_key_authed(const struct tpm_key *key, TPM2_CC cc,
+				 TPMA_SESSION attrs);
 
 /* Maps a TSS2_RC to a tpm_rc, logging what failed, decoded, once. */
 enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
@@ -101,25 +130,46 @@ enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
 /* The SRK handle, creating or finding it on first use. */
 enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk);
 
-/*
- * The salted HMAC session, created on first use, with the given
- * TPMA_SESSION decrypt/encrypt attributes for the next command.
- */
-enum tpm_rc tpm_session_get_locked(struct tpm *tpm, TPMA_SESSION attrs,
-				   ESYS_TR *session);
+/* The SRK's TPM handle and name, creating or finding it on first use. */
+enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
+			       TPM2B_NAME *name);
+
+/* The TPM handle and name of an object ESAPI loaded for us. */
+enum tpm_rc tpm_object_ref_locked(struct tpm *tpm, ESYS_TR object,
+				  TPM2_HANDLE *handle, TPM2B_NAME *name);
+
+/* A transient TCG standard ECC primary under the owner hierarchy. */
+enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, ESYS_TR *out);
 
 /*
- * Starts the salted session with the module's own cryptography (the
- * standard ECC SRK only: TPM_E_UNSUPPORTED for another SRK) and hands it
- * to ESAPI; see tpm_salt.c.
+ * Starts a salted session with the module's own cryptography, for an ECC
+ * P-256 or RSA salting key with SHA-256 names (TPM_E_UNSUPPORTED for
+ * another); see tpm_salt.c.
  */
-enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
-					 ESYS_TR *session);
+enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR salt_key,
+					 struct tpm_session *out);
 
-/* Sets an object's auth value for the next command; wipe with clear. */
-enum tpm_rc tpm_auth_set(struct tpm *tpm, ESYS_TR handle, const uint8_t *auth,
-			 size_t len);
-void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
+/* ESAPI's SYS context, through which the module's own session runs. */
+TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm);
+
+/* Makes sure the salted session exists (tpm_session.c). */
+enum tpm_rc tpm_session_ready_locked(struct tpm *tpm);
+void tpm_session_flush_locked(struct tpm *tpm);
+
+
+/*
+ * After Tss2_Sys_<Command>_Prepare: encrypts the first parameter,
+ * authorizes, sends, checks the TPM's response authorization and
+ * decrypts the first response parameter, ready for _Complete.
+ */
+TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
+				  const struct tpm_authed *cmd);
+
+/*
+ * After Tss2_Sys_<Command>_Prepare of a command whose handle needs an
+ * empty password (a sequence object): sends it.
+ */
+TSS2_RC tpm_password_execute_locked(struct tpm *tpm);
 
 /*
  * Loads a blob under the SRK; when the TPM is out of object slots, evicts
@@ -132,17 +182,26 @@ void tpm_auth_clear(struct tpm *tpm, ESYS_TR handle);
  * the command again.
  */
 #define TPM_MEMORY_WAITS 40
+
+/*
+ * After TPM_RC_RETRY, _YIELDED or _TESTING (the TPM could not start the
+ * command just now): waits a moment; true: send the command again (at
+ * most TPM_BUSY_TRIES times).  ESAPI did this by itself; the module's
+ * own SYS commands must.
+ */
+#define TPM_BUSY_TRIES 100
+bool tpm_busy_retry(TSS2_RC trc, unsigned int *tries);
 bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 			     unsigned int *waits);
 
 /*
- * TPM2_Create under the SRK in session (which carries the sensitive
- * part encrypted), waiting out a full TPM like tpm_load_locked.
+ * TPM2_Create under the SRK in the salted session (which carries the
+ * sensitive part encrypted), waiting out a full TPM like tpm_load_locked.
  */
-enum tpm_rc tpm_create_locked(struct tpm *tpm, ESYS_TR session,
+enum tpm_rc tpm_create_locked(struct tpm *tpm,
 			      const TPM2B_SENSITIVE_CREATE *sensitive,
 			      const TPM2B_PUBLIC *template,
-			      TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+			      TPM2B_PRIVATE *priv, TPM2B_PUBLIC *pub,
 			      const char *what);
 
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
@@ -158,8 +217,9 @@ void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle);
  * goes at close.  Without a resource manager only.
  */
 void tpm_held_open_locked(struct tpm *tpm, const char *config);
-void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr, bool session);
-void tpm_held_remove_locked(struct tpm *tpm, ESYS_TR tr);
+void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr);
+void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle);
+void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_close(struct tpm *tpm);
 
 /* Unmarshals a blob; false (logged) when malformed. */

@@ -104,9 +104,8 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 			   struct tpm_blob *out, struct tpm_pubkey *pubkey)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
-	TPM2B_PUBLIC template, *pub = NULL;
-	TPM2B_PRIVATE *priv = NULL;
-	ESYS_TR session;
+	TPM2B_PUBLIC template, pub = { 0 };
+	TPM2B_PRIVATE priv = { 0 };
 	enum tpm_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -120,20 +119,15 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 	tpm_lock(tpm);
 	rc = params_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
-					    &session);
-	if (rc == TPM_OK)
-		rc = tpm_create_locked(tpm, session, &sensitive, &template,
-				       &priv, &pub, "create key");
+		rc = tpm_create_locked(tpm, &sensitive, &template, &priv, &pub,
+				       "create key");
 	tpm_unlock(tpm);
 	secmem_wipe(&sensitive, sizeof(sensitive));
-	if (rc == TPM_OK && (!tpm_blob_marshal(pub, priv, out) ||
-			     !tpm_pubkey_from_public(&pub->publicArea, pubkey)))
+	if (rc == TPM_OK && (!tpm_blob_marshal(&pub, &priv, out) ||
+			     !tpm_pubkey_from_public(&pub.publicArea, pubkey)))
 		rc = TPM_E_NO_MEMORY;
 	if (rc != TPM_OK)
 		tpm_blob_clear(out);
-	Esys_Free(pub);
-	Esys_Free(priv);
 	return rc;
 }
 
@@ -205,22 +199,37 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 	free(key);
 }
 
-enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key,
-				 TPMA_SESSION attrs, ESYS_TR *session)
+enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key)
 {
 	enum tpm_rc rc = TPM_OK;
 
-	if (key->handle == ESYS_TR_NONE)
+	if (key->handle == ESYS_TR_NONE) {
 		rc = tpm_load_locked(tpm, &key->blob, &key->handle);
+		if (rc == TPM_OK)
+			rc = tpm_object_ref_locked(tpm, key->handle,
+						   &key->tpm_handle,
+						   &key->name);
+		if (rc != TPM_OK && key->handle != ESYS_TR_NONE)
+			tpm_flush_locked(tpm, key->handle);
+	}
 	if (rc != TPM_OK) {
 		key->handle = ESYS_TR_NONE;
 		return rc;
 	}
 	key->last_use = ++tpm->clock;
-	rc = tpm_auth_set(tpm, key->handle, key->auth->data, key->auth->len);
-	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, attrs, session);
-	return rc;
+	return tpm_session_ready_locked(tpm);
+}
+
+struct tpm_authed tpm_key_authed(const struct tpm_key *key, TPM2_CC cc,
+				 TPMA_SESSION attrs)
+{
+	struct tpm_authed cmd = {
+		.cc = cc, .names = { &key->name }, .name_count = 1,
+		.auth = key->auth->data, .auth_len = key->auth->len,
+		.attrs = attrs,
+	};
+
+	return cmd;
 }
 
 enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
@@ -228,11 +237,13 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 				uint8_t *out, size_t out_len)
 {
 	TPM2B_PUBLIC_KEY_RSA cipher = { 0 };
-	TPM2B_PUBLIC_KEY_RSA *message = NULL;
+	TPM2B_PUBLIC_KEY_RSA message = { 0 };
 	TPMT_RSA_DECRYPT scheme = { .scheme = TPM2_ALG_NULL };
 	TPM2B_DATA label = { 0 };
-	ESYS_TR session;
+	struct tpm_authed cmd;
+	TSS2_SYS_CONTEXT *sys;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	if (key->pub.type != TPM_KEY_RSA || in_len != key->pub.modulus_len ||
 	    out_len != key->pub.modulus_len || in_len > sizeof(cipher.buffer))
@@ -240,29 +251,34 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 	cipher.size = (UINT16)in_len;
 	memcpy(cipher.buffer, in, in_len);
 	tpm_lock(tpm);
-	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_RSA_Decrypt(tpm->esys, key->handle, session,
-					      ESYS_TR_NONE, ESYS_TR_NONE,
-					      &cipher, &scheme, &label,
-					      &message),
-			     "RSA private operation");
-	if (key->handle != ESYS_TR_NONE)
-		tpm_auth_clear(tpm, key->handle);
-	tpm_unlock(tpm);
+	sys = tpm_sys(tpm);
+	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
 	if (rc == TPM_OK) {
-		/* Right-align: the TPM may drop leading zero bytes. */
-		if (message->size > out_len) {
-			rc = TPM_E_FAILURE;
-		} else {
-			memset(out, 0, out_len - message->size);
-			memcpy(out + out_len - message->size, message->buffer,
-			       message->size);
+		/* The result is the first response parameter: encrypted. */
+		cmd = tpm_key_authed(key, TPM2_CC_RSA_Decrypt,
+				     TPMA_SESSION_ENCRYPT);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_RSA_Decrypt_Prepare(sys, key->tpm_handle,
+							   &cipher, &scheme, &label);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
 		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_RSA_Decrypt_Complete(sys, &message);
+		rc = tpm_map(trc, "RSA private operation");
 	}
-	if (message != NULL)
-		secmem_wipe(message, sizeof(*message));
-	Esys_Free(message);
+	tpm_unlock(tpm);
+	/* Right-align: the TPM may drop leading zero bytes. */
+	if (rc == TPM_OK && message.size > out_len)
+		rc = TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		memset(out, 0, out_len - message.size);
+		memcpy(out + out_len - message.size, message.buffer,
+		       message.size);
+	}
+	secmem_wipe(&message, sizeof(message));
 	return rc;
 }
 
@@ -274,10 +290,13 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_ECDSA };
 	TPMT_TK_HASHCHECK validation = { .tag = TPM2_ST_HASHCHECK,
 					 .hierarchy = TPM2_RH_NULL };
-	TPMT_SIGNATURE *sig = NULL;
+	TPMT_SIGNATURE sig = { 0 };
+	const TPMS_SIGNATURE_ECC *ecc = &sig.signature.ecdsa;
 	size_t width = key->pub.coord_len;
-	ESYS_TR session;
+	struct tpm_authed cmd;
+	TSS2_SYS_CONTEXT *sys;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	scheme.details.ecdsa.hashAlg = tpm_hash_alg(hash);
 	if (key->pub.type != TPM_KEY_EC || out_len != 2 * width ||
@@ -288,30 +307,33 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	tpm_digest.size = (UINT16)digest_len;
 	memcpy(tpm_digest.buffer, digest, digest_len);
 	tpm_lock(tpm);
-	rc = tpm_key_ready_locked(tpm, key, 0, &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_Sign(tpm->esys, key->handle, session,
-				       ESYS_TR_NONE, ESYS_TR_NONE, &tpm_digest,
-				       &scheme, &validation, &sig),
-			     "ECDSA sign");
-	if (key->handle != ESYS_TR_NONE)
-		tpm_auth_clear(tpm, key->handle);
-	tpm_unlock(tpm);
+	sys = tpm_sys(tpm);
+	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
 	if (rc == TPM_OK) {
-		const TPMS_SIGNATURE_ECC *ecc = &sig->signature.ecdsa;
-
-		if (ecc->signatureR.size > width ||
-		    ecc->signatureS.size > width) {
-			rc = TPM_E_FAILURE;
-		} else {
-			memset(out, 0, out_len);
-			memcpy(out + width - ecc->signatureR.size,
-			       ecc->signatureR.buffer, ecc->signatureR.size);
-			memcpy(out + 2 * width - ecc->signatureS.size,
-			       ecc->signatureS.buffer, ecc->signatureS.size);
+		cmd = tpm_key_authed(key, TPM2_CC_Sign, 0);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_Sign_Prepare(sys, key->tpm_handle, &tpm_digest,
+						    &scheme, &validation);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
 		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_Sign_Complete(sys, &sig);
+		rc = tpm_map(trc, "ECDSA sign");
 	}
-	Esys_Free(sig);
+	tpm_unlock(tpm);
+	if (rc == TPM_OK && (ecc->signatureR.size > width ||
+			     ecc->signatureS.size > width))
+		rc = TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		memset(out, 0, out_len);
+		memcpy(out + width - ecc->signatureR.size,
+		       ecc->signatureR.buffer, ecc->signatureR.size);
+		memcpy(out + 2 * width - ecc->signatureS.size,
+		       ecc->signatureS.buffer, ecc->signatureS.size);
+	}
 	return rc;
 }
 
@@ -319,9 +341,11 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 			 const uint8_t *peer_x, const uint8_t *peer_y,
 			 size_t coord_len, uint8_t *z, size_t z_len)
 {
-	TPM2B_ECC_POINT in = { 0 }, *out = NULL;
-	ESYS_TR session;
+	TPM2B_ECC_POINT in = { 0 }, out = { 0 };
+	struct tpm_authed cmd;
+	TSS2_SYS_CONTEXT *sys;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	if (key->pub.type != TPM_KEY_EC || coord_len != key->pub.coord_len ||
 	    z_len != coord_len || coord_len > sizeof(in.point.x.buffer))
@@ -331,25 +355,31 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 	memcpy(in.point.x.buffer, peer_x, coord_len);
 	memcpy(in.point.y.buffer, peer_y, coord_len);
 	tpm_lock(tpm);
-	/* The shared point is the first response parameter: encrypted. */
-	rc = tpm_key_ready_locked(tpm, key, TPMA_SESSION_ENCRYPT, &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_ECDH_ZGen(tpm->esys, key->handle, session,
-					    ESYS_TR_NONE, ESYS_TR_NONE, &in,
-					    &out),
-			     "ECDH");
-	if (key->handle != ESYS_TR_NONE)
-		tpm_auth_clear(tpm, key->handle);
+	sys = tpm_sys(tpm);
+	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		/* The shared point is the first response parameter. */
+		cmd = tpm_key_authed(key, TPM2_CC_ECDH_ZGen,
+				     TPMA_SESSION_ENCRYPT);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_ECDH_ZGen_Prepare(sys, key->tpm_handle, &in);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_ECDH_ZGen_Complete(sys, &out);
+		rc = tpm_map(trc, "ECDH");
+	}
 	tpm_unlock(tpm);
-	if (rc == TPM_OK && out->point.x.size > z_len)
+	if (rc == TPM_OK && out.point.x.size > z_len)
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK) {
-		memset(z, 0, z_len - out->point.x.size);
-		memcpy(z + z_len - out->point.x.size, out->point.x.buffer,
-		       out->point.x.size);
+		memset(z, 0, z_len - out.point.x.size);
+		memcpy(z + z_len - out.point.x.size, out.point.x.buffer,
+		       out.point.x.size);
 	}
-	if (out != NULL)
-		secmem_wipe(out, sizeof(*out));
-	Esys_Free(out);
+	secmem_wipe(&out, sizeof(out));
 	return rc;
 }

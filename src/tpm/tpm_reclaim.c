@@ -182,38 +182,50 @@ static void record_write_locked(struct tpm *tpm)
 	free(tmp);
 }
 
-void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr, bool session)
+/* Adds a handle to the list, and the list to our record. */
+static void held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
+			    const TPM2B_NAME *name)
 {
 	struct tpm_held *h;
-	TPM2B_NAME *name = NULL;
 
-	if (tpm->record == NULL || tr == ESYS_TR_NONE)
+	if (tpm->record == NULL)
 		return;
 	if (tpm->held_count == TPM_HELD_MAX) {
 		log_debug("more than %d TPM handles: not all are listed",
 			  TPM_HELD_MAX);
 		return;
 	}
-	h = &tpm->held[tpm->held_count];
+	h = &tpm->held[tpm->held_count++];
 	memset(h, 0, sizeof(*h));
-	h->tr = tr;
-	h->session = session;
-	if (Esys_TR_GetTpmHandle(tpm->esys, tr, &h->handle) != TSS2_RC_SUCCESS)
-		return;
-	if (!session) {
-		if (Esys_TR_GetName(tpm->esys, tr, &name) != TSS2_RC_SUCCESS)
-			return;
+	h->handle = handle;
+	h->session = name == NULL;
+	if (name != NULL)
 		h->name = *name;
-		Esys_Free(name);
-	}
-	tpm->held_count++;
 	record_write_locked(tpm);
 }
 
-void tpm_held_remove_locked(struct tpm *tpm, ESYS_TR tr)
+void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr)
+{
+	TPM2_HANDLE handle = 0;
+	TPM2B_NAME *name = NULL;
+
+	if (tpm->record == NULL || tr == ESYS_TR_NONE ||
+	    Esys_TR_GetTpmHandle(tpm->esys, tr, &handle) != TSS2_RC_SUCCESS ||
+	    Esys_TR_GetName(tpm->esys, tr, &name) != TSS2_RC_SUCCESS)
+		return;
+	held_add_locked(tpm, handle, name);
+	Esys_Free(name);
+}
+
+void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle)
+{
+	held_add_locked(tpm, handle, NULL);
+}
+
+void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle)
 {
 	for (size_t i = 0; i < tpm->held_count; i++) {
-		if (tpm->held[i].tr != tr)
+		if (tpm->held[i].handle != handle)
 			continue;
 		tpm->held[i] = tpm->held[tpm->held_count - 1];
 		tpm->held_count--;

@@ -8,6 +8,7 @@
 #include <tss2/tss2_sys.h>
 
 #include "common/ecdh.h"
+#include "common/session_crypto.h"
 #include "common/pkey.h"
 #include "common/pubkey.h"
 #include "tpm/tpm_internal.h"
@@ -22,10 +23,9 @@
  * which an engine the host application registered for EC or RSA keys
  * captures: then no session, no login.  So for an ECC P-256 or an RSA SRK
  * the module does the salting with its own cryptography (common/ecdh.h,
- * common/pkey.h) and sends TPM2_StartAuthSession
- * through the ESAPI context's own SYS context, then hands the session to
- * ESAPI as a serialized ESYS_TR (tpm2-tss's IESYS_RESOURCE format), which
- * ESAPI then uses as any session it had started.
+ * common/pkey.h) and sends TPM2_StartAuthSession through the ESAPI
+ * context's own SYS context; the session is then the module's own
+ * (tpm_session.c), never ESAPI's.
  *
  * TPM 2.0 Part 1, 11.4.10 (KDFe), 11.4.9.2 (KDFa), 19.6.8 (sessionKey),
  * B.10.3 (RSA secret sharing):
@@ -60,7 +60,7 @@ static enum tpm_rc srk_public_locked(struct tpm *tpm, ESYS_TR srk,
 		     TSS2_RC_SUCCESS;
 	Esys_Free(buf);
 	if (!ok || pub.publicArea.nameAlg != TPM2_ALG_SHA256)
-		return TPM_E_UNSUPPORTED; /* ESAPI salts other SRKs itself */
+		return TPM_E_UNSUPPORTED; /* salted by a transient key instead */
 	*out = pub.publicArea;
 	return TPM_OK;
 }
@@ -85,14 +85,14 @@ static bool make_ecc_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
 	size_t off = 0;
 	bool ok = ecdh_p256_ephemeral(q->x.buffer, q->y.buffer, own.x.buffer,
 				      own.y.buffer, z);
-	struct ecdh_part parts[] = {
+	struct sc_part parts[] = {
 		{ counter, sizeof(counter) }, { z, sizeof(z) },
 		{ label, sizeof(label) },
 		{ own.x.buffer, ECDH_P256_BYTES },
 		{ q->x.buffer, ECDH_P256_BYTES },
 	};
 
-	ok = ok && ecdh_sha256(parts, 5, salt) &&
+	ok = ok && sc_sha256(parts, 5, salt) &&
 	     Tss2_MU_TPMS_ECC_POINT_Marshal(&own, encrypted->secret,
 					    sizeof(encrypted->secret),
 					    &off) == TSS2_RC_SUCCESS;
@@ -143,61 +143,14 @@ static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
 	static const uint8_t counter[4] = { 0, 0, 0, 1 };
 	static const uint8_t bits[4] = { 0, 0, 1, 0 }; /* 256 */
 	static const char label[] = "ATH";
-	struct ecdh_part parts[] = {
+	struct sc_part parts[] = {
 		{ counter, sizeof(counter) }, { label, sizeof(label) },
 		{ tpm_nonce->buffer, tpm_nonce->size },
 		{ caller_nonce->buffer, caller_nonce->size },
 		{ bits, sizeof(bits) },
 	};
 
-	return ecdh_hmac_sha256(salt, SHA256_BYTES, parts, 5, key);
-}
-
-/* tpm2-tss's serialized ESYS_TR of an HMAC session (IESYS_RESOURCE). */
-static bool serialize(TPM2_HANDLE handle, const TPMT_SYM_DEF *sym,
-		      const uint8_t *key, const TPM2B_NONCE *caller,
-		      const TPM2B_NONCE *tpm_nonce, uint8_t *buf, size_t cap,
-		      size_t *len)
-{
-	TPM2B_NAME name = { .size = 4 };
-	TPM2B_NAME no_entity = { 0 };
-	TPM2B_ENCRYPTED_SECRET no_secret = { 0 };
-	TPM2B_DATA no_salt = { 0 };
-	TPM2B_DIGEST session_key = { .size = SHA256_BYTES };
-	size_t off = 0;
-	bool ok;
-
-	memcpy(session_key.buffer, key, SHA256_BYTES);
-	name.name[0] = (BYTE)(handle >> 24);
-	name.name[1] = (BYTE)(handle >> 16);
-	name.name[2] = (BYTE)(handle >> 8);
-	name.name[3] = (BYTE)handle;
-	ok = Tss2_MU_TPM2_HANDLE_Marshal(handle, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPM2B_NAME_Marshal(&name, buf, cap, &off) == 0 &&
-	     Tss2_MU_UINT32_Marshal(3 /* IESYSC_SESSION_RSRC */, buf, cap,
-				    &off) == 0 &&
-	     Tss2_MU_TPM2B_NAME_Marshal(&no_entity, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&no_secret, buf, cap,
-						    &off) == 0 &&
-	     Tss2_MU_TPM2B_DATA_Marshal(&no_salt, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPMT_SYM_DEF_Marshal(sym, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPMI_ALG_HASH_Marshal(TPM2_ALG_SHA256, buf, cap, &off) ==
-		     0 &&
-	     Tss2_MU_TPM2B_DIGEST_Marshal(&session_key, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPM2_SE_Marshal(TPM2_SE_HMAC, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPMA_SESSION_Marshal(TPMA_SESSION_CONTINUESESSION, buf,
-					  cap, &off) == 0 &&
-	     Tss2_MU_TPM2B_NONCE_Marshal(caller, buf, cap, &off) == 0 &&
-	     Tss2_MU_TPM2B_NONCE_Marshal(tpm_nonce, buf, cap, &off) == 0 &&
-	     /* encrypt, decrypt, policy type; session and HMAC value sizes */
-	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
-	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
-	     Tss2_MU_UINT32_Marshal(0, buf, cap, &off) == 0 &&
-	     Tss2_MU_UINT16_Marshal(0, buf, cap, &off) == 0 &&
-	     Tss2_MU_UINT16_Marshal(0, buf, cap, &off) == 0;
-	secmem_wipe(&session_key, sizeof(session_key));
-	*len = off;
-	return ok;
+	return sc_hmac_sha256(salt, SHA256_BYTES, parts, 5, key);
 }
 
 /* TPM2_StartAuthSession, salted with our point, through SYS. */
@@ -230,7 +183,7 @@ static void flush_sys_locked(struct tpm *tpm, TPM2_HANDLE handle)
 }
 
 enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
-					 ESYS_TR *session)
+					 struct tpm_session *out)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES,
 			     .keyBits = { .aes = 128 },
@@ -239,32 +192,27 @@ enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
 	TPM2B_NONCE caller = { .size = SHA256_BYTES }, tpm_nonce = { 0 };
 	TPMT_PUBLIC pub;
 	TPM2_HANDLE srk_handle = 0, handle = 0;
-	uint8_t salt[SHA256_BYTES], key[SHA256_BYTES], buf[512];
-	size_t len = 0;
+	uint8_t salt[SHA256_BYTES];
 	enum tpm_rc rc = srk_public_locked(tpm, srk, &srk_handle, &pub);
 
 	if (rc != TPM_OK)
 		return rc;
 	if (!is_p256(&pub) && pub.type != TPM2_ALG_RSA)
-		return TPM_E_UNSUPPORTED; /* ESAPI salts other SRKs itself */
+		return TPM_E_UNSUPPORTED;
 	if (!crypto_random(caller.buffer, caller.size) ||
 	    !make_salt(&pub, salt, &encrypted))
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)
 		rc = start_locked(tpm, srk_handle, &encrypted, &sym, &caller,
 				  &handle, &tpm_nonce);
-	if (rc == TPM_OK &&
-	    (!session_key(salt, &tpm_nonce, &caller, key) ||
-	     !serialize(handle, &sym, key, &caller, &tpm_nonce, buf,
-			sizeof(buf), &len) ||
-	     Esys_TR_Deserialize(tpm->esys, buf, len, session) !=
-		     TSS2_RC_SUCCESS)) {
-		log_warn("could not hand the salted session to ESAPI");
+	if (rc == TPM_OK && !session_key(salt, &tpm_nonce, &caller, out->key)) {
 		flush_sys_locked(tpm, handle);
 		rc = TPM_E_FAILURE;
 	}
+	if (rc == TPM_OK) {
+		out->handle = handle;
+		out->nonce_tpm = tpm_nonce;
+	}
 	secmem_wipe(salt, sizeof(salt));
-	secmem_wipe(key, sizeof(key));
-	secmem_wipe(buf, sizeof(buf));
 	return rc;
 }

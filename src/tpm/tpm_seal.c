@@ -32,9 +32,8 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 		     struct tpm_blob *out)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
-	TPM2B_PUBLIC template, *pub = NULL;
-	TPM2B_PRIVATE *priv = NULL;
-	ESYS_TR session;
+	TPM2B_PUBLIC template, pub = { 0 };
+	TPM2B_PRIVATE priv = { 0 };
 	enum tpm_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -48,16 +47,27 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 	memcpy(sensitive.sensitive.data.buffer, secret, secret_len);
 
 	tpm_lock(tpm);
-	rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT, &session);
-	if (rc == TPM_OK)
-		rc = tpm_create_locked(tpm, session, &sensitive, &template,
-				       &priv, &pub, "create sealed object");
+	rc = tpm_create_locked(tpm, &sensitive, &template, &priv, &pub,
+			       "create sealed object");
 	tpm_unlock(tpm);
 	secmem_wipe(&sensitive, sizeof(sensitive));
-	if (rc == TPM_OK && !tpm_blob_marshal(pub, priv, out))
+	if (rc == TPM_OK && !tpm_blob_marshal(&pub, &priv, out))
 		rc = TPM_E_NO_MEMORY;
-	Esys_Free(pub);
-	Esys_Free(priv);
+	return rc;
+}
+
+/* Loads a blob and gets its TPM handle and name, for one command. */
+static enum tpm_rc load_for_command_locked(struct tpm *tpm,
+					   const struct tpm_blob *blob,
+					   ESYS_TR *object, TPM2_HANDLE *handle,
+					   TPM2B_NAME *name)
+{
+	enum tpm_rc rc = tpm_load_locked(tpm, blob, object);
+
+	if (rc == TPM_OK)
+		rc = tpm_object_ref_locked(tpm, *object, handle, name);
+	if (rc == TPM_OK)
+		rc = tpm_session_ready_locked(tpm);
 	return rc;
 }
 
@@ -65,35 +75,45 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 		       const uint8_t *auth, size_t auth_len,
 		       struct secbuf **out)
 {
-	TPM2B_SENSITIVE_DATA *data = NULL;
-	ESYS_TR object = ESYS_TR_NONE, session;
+	TPM2B_SENSITIVE_DATA data = { 0 };
+	ESYS_TR object = ESYS_TR_NONE;
+	TPM2_HANDLE handle = 0;
+	TPM2B_NAME name;
+	struct tpm_authed cmd = {
+		.cc = TPM2_CC_Unseal, .names = { &name }, .name_count = 1,
+		.auth = auth, .auth_len = auth_len,
+		.attrs = TPMA_SESSION_ENCRYPT, /* the secret comes back */
+	};
+	TSS2_SYS_CONTEXT *sys;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	*out = NULL;
 	tpm_lock(tpm);
-	rc = tpm_load_locked(tpm, blob, &object);
-	if (rc == TPM_OK)
-		rc = tpm_auth_set(tpm, object, auth, auth_len);
-	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_ENCRYPT,
-					    &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_Unseal(tpm->esys, object, session,
-					 ESYS_TR_NONE, ESYS_TR_NONE, &data),
-			     "unseal");
-	if (object != ESYS_TR_NONE) {
-		tpm_auth_clear(tpm, object);
-		tpm_flush_locked(tpm, object);
+	sys = tpm_sys(tpm);
+	rc = sys ? load_for_command_locked(tpm, blob, &object, &handle, &name) :
+		   TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_Unseal_Prepare(sys, handle);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_Unseal_Complete(sys, &data);
+		rc = tpm_map(trc, "unseal");
 	}
+	if (object != ESYS_TR_NONE)
+		tpm_flush_locked(tpm, object);
 	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
-		*out = secbuf_dup(data->buffer, data->size);
+		*out = secbuf_dup(data.buffer, data.size);
 		if (*out == NULL)
 			rc = TPM_E_NO_MEMORY;
 	}
-	if (data != NULL)
-		secmem_wipe(data, sizeof(*data));
-	Esys_Free(data);
+	secmem_wipe(&data, sizeof(data));
 	return rc;
 }
 
@@ -104,9 +124,19 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 {
 	TPM2B_AUTH value = { 0 };
 	TPM2B_PUBLIC pub;
-	TPM2B_PRIVATE *priv = NULL;
-	ESYS_TR object = ESYS_TR_NONE, srk, session;
+	TPM2B_PRIVATE priv = { 0 };
+	ESYS_TR object = ESYS_TR_NONE;
+	TPM2_HANDLE handle = 0, srk = 0;
+	TPM2B_NAME name, srk_name;
+	struct tpm_authed cmd = {
+		.cc = TPM2_CC_ObjectChangeAuth,
+		.names = { &name, &srk_name }, .name_count = 2,
+		.auth = old_auth, .auth_len = old_len,
+		.attrs = TPMA_SESSION_DECRYPT, /* the new auth goes in */
+	};
+	TSS2_SYS_CONTEXT *sys;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	memset(out, 0, sizeof(*out));
 	if (new_len > sizeof(value.buffer) ||
@@ -117,27 +147,30 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 	memcpy(value.buffer, new_auth, new_len);
 
 	tpm_lock(tpm);
-	rc = tpm_load_locked(tpm, blob, &object);
+	sys = tpm_sys(tpm);
+	rc = sys ? load_for_command_locked(tpm, blob, &object, &handle, &name) :
+		   TPM_E_FAILURE;
 	if (rc == TPM_OK)
-		rc = tpm_srk_get_locked(tpm, &srk);
-	if (rc == TPM_OK)
-		rc = tpm_auth_set(tpm, object, old_auth, old_len);
-	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
-					    &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_ObjectChangeAuth(tpm->esys, object, srk,
-						   session, ESYS_TR_NONE,
-						   ESYS_TR_NONE, &value, &priv),
-			     "change auth");
-	if (object != ESYS_TR_NONE) {
-		tpm_auth_clear(tpm, object);
-		tpm_flush_locked(tpm, object);
+		rc = tpm_srk_ref_locked(tpm, &srk, &srk_name);
+	if (rc == TPM_OK) {
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_ObjectChangeAuth_Prepare(sys, handle, srk,
+								&value);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_ObjectChangeAuth_Complete(sys, &priv);
+		rc = tpm_map(trc, "change auth");
 	}
+	if (object != ESYS_TR_NONE)
+		tpm_flush_locked(tpm, object);
 	tpm_unlock(tpm);
 	secmem_wipe(&value, sizeof(value));
-	if (rc == TPM_OK && !tpm_blob_marshal(&pub, priv, out))
+	if (rc == TPM_OK && !tpm_blob_marshal(&pub, &priv, out))
 		rc = TPM_E_NO_MEMORY;
-	Esys_Free(priv);
+	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }

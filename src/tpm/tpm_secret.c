@@ -93,12 +93,11 @@ enum tpm_rc tpm_secret_create(struct tpm *tpm, enum tpm_key_type type,
 			      struct tpm_blob *out)
 {
 	TPM2B_SENSITIVE_CREATE sens;
-	TPM2B_PUBLIC template, *pub = NULL;
-	TPM2B_PRIVATE *priv = NULL;
+	TPM2B_PUBLIC template, pub = { 0 };
+	TPM2B_PRIVATE priv = { 0 };
 	uint8_t fresh[TPM_HMAC_KEY_MAX];
 	bool tpm_made = value == NULL &&
 			(type == TPM_KEY_AES || len == TPM_HMAC_KEY_NATIVE);
-	ESYS_TR session;
 	enum tpm_rc rc = TPM_OK;
 
 	memset(out, 0, sizeof(*out));
@@ -118,17 +117,12 @@ enum tpm_rc tpm_secret_create(struct tpm *tpm, enum tpm_key_type type,
 	if (type == TPM_KEY_AES)
 		rc = aes_supported_locked(tpm, &template.publicArea);
 	if (rc == TPM_OK)
-		rc = tpm_session_get_locked(tpm, TPMA_SESSION_DECRYPT,
-					    &session);
-	if (rc == TPM_OK)
-		rc = tpm_create_locked(tpm, session, &sens, &template, &priv,
-				       &pub, "create secret key");
+		rc = tpm_create_locked(tpm, &sens, &template, &priv, &pub,
+				       "create secret key");
 	tpm_unlock(tpm);
 	secmem_wipe(&sens, sizeof(sens));
-	if (rc == TPM_OK && !tpm_blob_marshal(pub, priv, out))
+	if (rc == TPM_OK && !tpm_blob_marshal(&pub, &priv, out))
 		rc = TPM_E_NO_MEMORY;
-	Esys_Free(pub);
-	Esys_Free(priv);
 	return rc;
 }
 
@@ -155,43 +149,49 @@ static enum tpm_rc aes_chunk_locked(struct tpm *tpm, struct tpm_key *key,
 				    uint8_t *out)
 {
 	TPM2B_MAX_BUFFER data = { .size = (UINT16)len };
-	TPM2B_MAX_BUFFER *result = NULL;
-	TPM2B_IV iv_in = { 0 }, *iv_out = NULL;
-	ESYS_TR session;
+	TPM2B_MAX_BUFFER result = { 0 };
+	TPM2B_IV iv_in = { 0 }, iv_out = { 0 };
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	struct tpm_authed cmd;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	memcpy(data.buffer, in, len);
 	if (mode != TPM2_ALG_ECB) { /* ECB takes an empty iv */
 		iv_in.size = TPM_AES_BLOCK;
 		memcpy(iv_in.buffer, iv, TPM_AES_BLOCK);
 	}
-	/* Data in and out are the first parameters: both encrypted. */
-	rc = tpm_key_ready_locked(tpm, key,
-				  TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT,
-				  &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_EncryptDecrypt2(
-				     tpm->esys, key->handle, session,
-				     ESYS_TR_NONE, ESYS_TR_NONE, &data,
-				     decrypt ? TPM2_YES : TPM2_NO, mode,
-				     &iv_in, &result, &iv_out),
-			     decrypt ? "AES decrypt" : "AES encrypt");
-	if (key->handle != ESYS_TR_NONE)
-		tpm_auth_clear(tpm, key->handle);
-	if (rc == TPM_OK && (result->size != len ||
-			     (iv_out->size != TPM_AES_BLOCK &&
+	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		/* Data in and out are the first parameters: both encrypted. */
+		cmd = tpm_key_authed(key, TPM2_CC_EncryptDecrypt2,
+				     TPMA_SESSION_DECRYPT |
+					     TPMA_SESSION_ENCRYPT);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_EncryptDecrypt2_Prepare(
+				sys, key->tpm_handle, &data,
+				decrypt ? TPM2_YES : TPM2_NO, mode, &iv_in);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_EncryptDecrypt2_Complete(sys, &result,
+								&iv_out);
+		rc = tpm_map(trc, decrypt ? "AES decrypt" : "AES encrypt");
+	}
+	if (rc == TPM_OK && (result.size != len ||
+			     (iv_out.size != TPM_AES_BLOCK &&
 			      mode != TPM2_ALG_ECB)))
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK) {
-		memcpy(out, result->buffer, len);
+		memcpy(out, result.buffer, len);
 		if (mode != TPM2_ALG_ECB)
-			memcpy(iv, iv_out->buffer, TPM_AES_BLOCK);
+			memcpy(iv, iv_out.buffer, TPM_AES_BLOCK);
 	}
 	secmem_wipe(&data, sizeof(data));
-	if (result != NULL)
-		secmem_wipe(result, sizeof(*result));
-	Esys_Free(result);
-	Esys_Free(iv_out);
+	secmem_wipe(&result, sizeof(result));
 	return rc;
 }
 
@@ -224,43 +224,55 @@ enum tpm_rc tpm_key_aes(struct tpm *tpm, struct tpm_key *key, bool decrypt,
 /* TPM2_HMAC: data that fits one buffer. */
 static enum tpm_rc hmac_once_locked(struct tpm *tpm, struct tpm_key *key,
 				    TPMI_ALG_HASH alg, const uint8_t *data,
-				    size_t len, TPM2B_DIGEST **mac)
+				    size_t len, TPM2B_DIGEST *mac)
 {
 	TPM2B_MAX_BUFFER buf = { .size = (UINT16)len };
-	ESYS_TR session;
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	struct tpm_authed cmd;
 	enum tpm_rc rc;
+	TSS2_RC trc;
 
 	if (len > 0)
 		memcpy(buf.buffer, data, len);
-	rc = tpm_key_ready_locked(tpm, key, 0, &session);
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_HMAC(tpm->esys, key->handle, session,
-				       ESYS_TR_NONE, ESYS_TR_NONE, &buf, alg,
-				       mac),
-			     "HMAC");
-	if (key->handle != ESYS_TR_NONE)
-		tpm_auth_clear(tpm, key->handle);
+	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
+	if (rc == TPM_OK) {
+		cmd = tpm_key_authed(key, TPM2_CC_HMAC, 0);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_HMAC_Prepare(sys, key->tpm_handle, &buf, alg);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_authed_execute_locked(tpm, &cmd);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_HMAC_Complete(sys, mac);
+		rc = tpm_map(trc, "HMAC");
+	}
 	return rc;
 }
 
 /* TPM2_HMAC_Start, waiting out a full TPM as loading does. */
 static enum tpm_rc sequence_start_locked(struct tpm *tpm, struct tpm_key *key,
-					 TPMI_ALG_HASH alg, ESYS_TR *seq)
+					 TPMI_ALG_HASH alg, TPM2_HANDLE *seq)
 {
 	TPM2B_AUTH no_auth = { 0 };
-	ESYS_TR session;
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	struct tpm_authed cmd;
 	TSS2_RC trc = TSS2_RC_SUCCESS;
-	enum tpm_rc rc = TPM_OK;
+	enum tpm_rc rc = sys ? TPM_OK : TPM_E_FAILURE;
 
-	for (unsigned int waits = 0;;) {
-		rc = tpm_key_ready_locked(tpm, key, 0, &session);
+	for (unsigned int waits = 0; rc == TPM_OK;) {
+		rc = tpm_key_ready_locked(tpm, key);
 		if (rc != TPM_OK)
 			break;
-		trc = Esys_HMAC_Start(tpm->esys, key->handle, session,
-				      ESYS_TR_NONE, ESYS_TR_NONE, &no_auth,
-				      alg, seq);
-		tpm_auth_clear(tpm, key->handle);
+		cmd = tpm_key_authed(key, TPM2_CC_HMAC_Start, 0);
+		trc = Tss2_Sys_HMAC_Start_Prepare(sys, key->tpm_handle,
+						  &no_auth, alg);
+		if (trc == TSS2_RC_SUCCESS)
+			trc = tpm_authed_execute_locked(tpm, &cmd);
 		if (!tpm_memory_retry_locked(tpm, trc, &waits)) {
+			if (trc == TSS2_RC_SUCCESS)
+				trc = Tss2_Sys_HMAC_Start_Complete(sys, seq);
 			rc = tpm_map(trc, "start HMAC sequence");
 			break;
 		}
@@ -271,39 +283,50 @@ static enum tpm_rc sequence_start_locked(struct tpm *tpm, struct tpm_key *key,
 /* An HMAC sequence over data longer than one buffer. */
 static enum tpm_rc hmac_sequence_locked(struct tpm *tpm, struct tpm_key *key,
 					TPMI_ALG_HASH alg, const uint8_t *data,
-					size_t len, TPM2B_DIGEST **mac)
+					size_t len, TPM2B_DIGEST *mac)
 {
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
 	TPM2B_MAX_BUFFER buf;
-	TPMT_TK_HASHCHECK *ticket = NULL;
-	ESYS_TR seq = ESYS_TR_NONE;
+	TPM2_HANDLE seq = 0;
 	enum tpm_rc rc = sequence_start_locked(tpm, key, alg, &seq);
 	size_t off = 0;
+	TSS2_RC trc;
 
 	/* The last part goes with SequenceComplete. */
 	while (rc == TPM_OK && len - off > CHUNK) {
 		buf.size = CHUNK;
 		memcpy(buf.buffer, data + off, CHUNK);
-		rc = tpm_map(Esys_SequenceUpdate(tpm->esys, seq,
-						 ESYS_TR_PASSWORD,
-						 ESYS_TR_NONE, ESYS_TR_NONE,
-						 &buf),
-			     "HMAC sequence update");
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_SequenceUpdate_Prepare(sys, seq, &buf);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_password_execute_locked(tpm);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		rc = tpm_map(trc, "HMAC sequence update");
 		off += CHUNK;
 	}
 	if (rc == TPM_OK) {
 		buf.size = (UINT16)(len - off);
 		memcpy(buf.buffer, data + off, len - off);
-		rc = tpm_map(Esys_SequenceComplete(
-				     tpm->esys, seq, ESYS_TR_PASSWORD,
-				     ESYS_TR_NONE, ESYS_TR_NONE, &buf,
-				     TPM2_RH_NULL, mac, &ticket),
-			     "HMAC sequence complete");
-		if (rc == TPM_OK)
-			seq = ESYS_TR_NONE; /* completing flushed it */
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_SequenceComplete_Prepare(sys, seq, &buf,
+								TPM2_RH_NULL);
+			if (trc == TSS2_RC_SUCCESS)
+				trc = tpm_password_execute_locked(tpm);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		if (trc == TSS2_RC_SUCCESS)
+			trc = Tss2_Sys_SequenceComplete_Complete(sys, mac,
+								 NULL);
+		rc = tpm_map(trc, "HMAC sequence complete");
+		if (trc == TSS2_RC_SUCCESS)
+			seq = 0; /* completing flushed it */
 	}
-	if (seq != ESYS_TR_NONE)
-		tpm_flush_locked(tpm, seq);
-	Esys_Free(ticket);
+	if (seq != 0)
+		(void)Tss2_Sys_FlushContext(sys, seq);
+	secmem_wipe(&buf, sizeof(buf));
 	return rc;
 }
 
@@ -312,7 +335,7 @@ enum tpm_rc tpm_key_hmac(struct tpm *tpm, struct tpm_key *key,
 			 size_t len, uint8_t *mac, size_t mac_len)
 {
 	TPMI_ALG_HASH alg = tpm_hash_alg(hash);
-	TPM2B_DIGEST *out = NULL;
+	TPM2B_DIGEST out = { 0 };
 	enum tpm_rc rc;
 
 	if (key->pub.type != TPM_KEY_HMAC || mac_len != crypto_digest_len(hash))
@@ -325,10 +348,10 @@ enum tpm_rc tpm_key_hmac(struct tpm *tpm, struct tpm_key *key,
 	else
 		rc = hmac_sequence_locked(tpm, key, alg, data, len, &out);
 	tpm_unlock(tpm);
-	if (rc == TPM_OK && out->size != mac_len)
+	if (rc == TPM_OK && out.size != mac_len)
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)
-		memcpy(mac, out->buffer, mac_len);
-	Esys_Free(out);
+		memcpy(mac, out.buffer, mac_len);
+	secmem_wipe(&out, sizeof(out));
 	return rc;
 }

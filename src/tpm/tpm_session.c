@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The module's own salted HMAC session, used through tpm2-tss's SYS
+ * layer for every command that carries a secret or an authorization.
+ * tpm2-tss 3.2.1's ESAPI would compute the same HMACs and encrypted
+ * parameters, but through fresh OpenSSL contexts of the host's default
+ * library context for each one (about 2 ms of CPU per command, and open to
+ * any engine the host registered for digests, ciphers or random numbers).
+ *
+ * TPM 2.0 Part 1, 18.7 and 19.6 (for one unbound, salted session that
+ * authorizes the command's first handle and encrypts its parameters):
+ *   cpHash   = SHA256(commandCode || name1 [|| name2] || parameters)
+ *   rpHash   = SHA256(responseCode || commandCode || parameters)
+ *   key      = sessionKey || authValue (trailing zero bytes removed)
+ *   command  HMAC(key, cpHash || nonceCaller || nonceTPM || attributes)
+ *   response HMAC(key, rpHash || nonceTPM' || nonceCaller || attributes)
+ * and for the parameter encryption (21.4), AES-128-CFB with key || iv =
+ *   KDFa(SHA256, key, "CFB", nonceCaller, nonceTPM, 256) on the way in,
+ *   KDFa(SHA256, key, "CFB", nonceTPM', nonceCaller, 256) on the way out;
+ * the hashes cover the parameters as sent, encrypted.
+ */
+#include "tpm/tpm.h"
+
+#include <string.h>
+
+#include <tss2/tss2_sys.h>
+
+#include "common/session_crypto.h"
+#include "tpm/tpm_internal.h"
+
+#define TC_LOG_LAYER TC_LAYER_TPM
+#include "common/log.h"
+
+#define NONCE_BYTES 32
+
+TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+
+	if (Esys_GetSysContext(tpm->esys, &sys) != TSS2_RC_SUCCESS)
+		return NULL;
+	return sys;
+}
+
+/* Salts with a transient standard ECC primary: for SRKs we cannot use. */
+static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm)
+{
+	ESYS_TR key = ESYS_TR_NONE;
+	enum tpm_rc rc = tpm_primary_create_locked(tpm, &key);
+
+	if (rc != TPM_OK)
+		return rc;
+	rc = tpm_session_start_own_locked(tpm, key, &tpm->session);
+	tpm_flush_locked(tpm, key);
+	return rc;
+}
+
+enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
+{
+	enum tpm_rc rc;
+	ESYS_TR srk;
+
+	if (tpm->session.handle != 0)
+		return TPM_OK;
+	rc = tpm_srk_get_locked(tpm, &srk);
+	if (rc == TPM_OK)
+		rc = tpm_session_start_own_locked(tpm, srk, &tpm->session);
+	if (rc == TPM_E_UNSUPPORTED) {
+		log_debug("the SRK cannot salt a session: using a transient "
+			  "ECC primary for it");
+		rc = start_with_salting_key_locked(tpm);
+	}
+	if (rc != TPM_OK) {
+		secmem_wipe(&tpm->session, sizeof(tpm->session));
+		return rc;
+	}
+	tpm_held_add_session_locked(tpm, tpm->session.handle);
+	return TPM_OK;
+}
+
+void tpm_session_flush_locked(struct tpm *tpm)
+{
+	TSS2_SYS_CONTEXT *sys;
+
+	if (tpm->session.handle == 0)
+		return;
+	tpm_held_remove_locked(tpm, tpm->session.handle);
+	sys = tpm_sys(tpm);
+	if (sys != NULL)
+		(void)Tss2_Sys_FlushContext(sys, tpm->session.handle);
+	secmem_wipe(&tpm->session, sizeof(tpm->session));
+}
+
+/* sessionKey || authValue without its trailing zero bytes. */
+static size_t hmac_key(const struct tpm_session *s, const uint8_t *auth,
+		       size_t auth_len, uint8_t *key)
+{
+	while (auth_len > 0 && auth[auth_len - 1] == 0)
+		auth_len--;
+	memcpy(key, s->key, sizeof(s->key));
+	if (auth_len > 0)
+		memcpy(key + sizeof(s->key), auth, auth_len);
+	return sizeof(s->key) + auth_len;
+}
+
+/* AES-128-CFB over a parameter, with the key of these nonces. */
+static bool crypt_param(const uint8_t *key, size_t key_len,
+			const TPM2B_NONCE *newer, const TPM2B_NONCE *older,
+			bool encrypt, uint8_t *buf, size_t len)
+{
+	uint8_t k[2 * SC_AES128_BYTES];
+	bool ok = sc_kdfa_sha256(key, key_len, "CFB", newer->buffer,
+				 newer->size, older->buffer, older->size, k,
+				 sizeof(k)) &&
+		  sc_aes128_cfb(k, k + SC_AES128_BYTES, encrypt, buf, len);
+
+	secmem_wipe(k, sizeof(k));
+	return ok;
+}
+
+/* Encrypts the command's first parameter in place (decrypt session). */
+static bool encrypt_command_param(TSS2_SYS_CONTEXT *sys, const uint8_t *key,
+				  size_t key_len, const TPM2B_NONCE *caller,
+				  const TPM2B_NONCE *tpm_nonce)
+{
+	const uint8_t *param = NULL;
+	uint8_t buf[sizeof(TPMU_HA) + 2048];
+	size_t size = 0;
+	bool ok;
+
+	if (Tss2_Sys_GetDecryptParam(sys, &size, &param) != TSS2_RC_SUCCESS ||
+	    size > sizeof(buf))
+		return false;
+	memcpy(buf, param, size);
+	ok = crypt_param(key, key_len, caller, tpm_nonce, true, buf, size) &&
+	     Tss2_Sys_SetDecryptParam(sys, size, buf) == TSS2_RC_SUCCESS;
+	secmem_wipe(buf, size);
+	return ok;
+}
+
+/* Decrypts the response's first parameter in place (encrypt session). */
+static bool decrypt_response_param(TSS2_SYS_CONTEXT *sys,
+				   const uint8_t *key, size_t key_len,
+				   const TPM2B_NONCE *tpm_nonce,
+				   const TPM2B_NONCE *caller)
+{
+	const uint8_t *param = NULL;
+	uint8_t buf[sizeof(TPMU_HA) + 2048];
+	size_t size = 0;
+	bool ok;
+
+	if (Tss2_Sys_GetEncryptParam(sys, &size, &param) != TSS2_RC_SUCCESS ||
+	    size > sizeof(buf))
+		return false;
+	memcpy(buf, param, size);
+	ok = crypt_param(key, key_len, tpm_nonce, caller, false, buf, size) &&
+	     Tss2_Sys_SetEncryptParam(sys, size, buf) == TSS2_RC_SUCCESS;
+	secmem_wipe(buf, size);
+	return ok;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static bool command_hmac(TSS2_SYS_CONTEXT *sys, const struct tpm_authed *cmd,
+			 const uint8_t *key, size_t key_len,
+			 const TPM2B_NONCE *caller,
+			 const TPM2B_NONCE *tpm_nonce, TPMA_SESSION attrs,
+			 TPM2B_AUTH *hmac)
+{
+	const uint8_t *params = NULL;
+	size_t params_len = 0;
+	uint8_t cc[4], cp_hash[SC_SHA256_BYTES];
+	struct sc_part cp[4] = { { cc, sizeof(cc) } };
+	size_t n = 1;
+
+	if (Tss2_Sys_GetCpBuffer(sys, &params_len, &params) != TSS2_RC_SUCCESS)
+		return false;
+	put_be32(cc, cmd->cc);
+	for (size_t i = 0; i < cmd->name_count; i++)
+		cp[n++] = (struct sc_part){ cmd->names[i]->name,
+					    cmd->names[i]->size };
+	cp[n++] = (struct sc_part){ params, params_len };
+	struct sc_part mac[] = {
+		{ cp_hash, sizeof(cp_hash) },
+		{ caller->buffer, caller->size },
+		{ tpm_nonce->buffer, tpm_nonce->size },
+		{ &attrs, 1 },
+	};
+	hmac->size = SC_SHA256_BYTES;
+	return sc_sha256(cp, n, cp_hash) &&
+	       sc_hmac_sha256(key, key_len, mac, 4, hmac->buffer);
+}
+
+/* Checks the TPM's response HMAC; false for a forged or damaged one. */
+static bool response_ok(TSS2_SYS_CONTEXT *sys, TPM2_CC code,
+			const uint8_t *key, size_t key_len,
+			const TPM2B_NONCE *caller,
+			const TPMS_AUTH_RESPONSE *rsp)
+{
+	const uint8_t *params = NULL;
+	size_t params_len = 0;
+	uint8_t rc_cc[8] = { 0 }, rp_hash[SC_SHA256_BYTES];
+	uint8_t want[SC_SHA256_BYTES];
+	TPMA_SESSION attrs = rsp->sessionAttributes;
+	uint8_t diff = 0;
+
+	if (Tss2_Sys_GetRpBuffer(sys, &params_len, &params) !=
+		    TSS2_RC_SUCCESS ||
+	    rsp->hmac.size != SC_SHA256_BYTES)
+		return false;
+	put_be32(rc_cc + 4, code); /* responseCode 0 || commandCode */
+	struct sc_part rp[] = { { rc_cc, sizeof(rc_cc) },
+				{ params, params_len } };
+	struct sc_part mac[] = {
+		{ rp_hash, sizeof(rp_hash) },
+		{ rsp->nonce.buffer, rsp->nonce.size },
+		{ caller->buffer, caller->size },
+		{ &attrs, 1 },
+	};
+	if (!sc_sha256(rp, 2, rp_hash) ||
+	    !sc_hmac_sha256(key, key_len, mac, 4, want))
+		return false;
+	for (size_t i = 0; i < sizeof(want); i++)
+		diff |= (uint8_t)(want[i] ^ rsp->hmac.buffer[i]);
+	return diff == 0;
+}
+
+TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
+				  const struct tpm_authed *cmd)
+{
+	struct tpm_session *s = &tpm->session;
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	TPMA_SESSION attrs = TPMA_SESSION_CONTINUESESSION | cmd->attrs;
+	TSS2L_SYS_AUTH_COMMAND auths = { .count = 1 };
+	TSS2L_SYS_AUTH_RESPONSE rsp = { 0 };
+	TPMS_AUTH_COMMAND *a = &auths.auths[0];
+	uint8_t key[sizeof(s->key) + sizeof(TPMU_HA)];
+	size_t key_len;
+	TSS2_RC rc = TSS2_SYS_RC_GENERAL_FAILURE;
+
+	if (sys == NULL || s->handle == 0 ||
+	    cmd->auth_len > sizeof(TPMU_HA) || cmd->name_count > 2)
+		return TSS2_SYS_RC_BAD_VALUE;
+	key_len = hmac_key(s, cmd->auth, cmd->auth_len, key);
+	a->sessionHandle = s->handle;
+	a->sessionAttributes = attrs;
+	a->nonce.size = NONCE_BYTES;
+	if (!crypto_random(a->nonce.buffer, NONCE_BYTES) ||
+	    ((attrs & TPMA_SESSION_DECRYPT) &&
+	     !encrypt_command_param(sys, key, key_len, &a->nonce,
+				    &s->nonce_tpm)) ||
+	    !command_hmac(sys, cmd, key, key_len, &a->nonce, &s->nonce_tpm,
+			  attrs, &a->hmac) ||
+	    Tss2_Sys_SetCmdAuths(sys, &auths) != TSS2_RC_SUCCESS)
+		goto out;
+	rc = Tss2_Sys_Execute(sys);
+	if (rc != TSS2_RC_SUCCESS)
+		goto out; /* no response session: the nonces stand */
+	if (Tss2_Sys_GetRspAuths(sys, &rsp) != TSS2_RC_SUCCESS ||
+	    rsp.count != 1 ||
+	    !response_ok(sys, cmd->cc, key, key_len, &a->nonce,
+			 &rsp.auths[0])) {
+		log_err("the TPM's answer did not carry the session's "
+			"authorization: refused");
+		rc = TSS2_SYS_RC_MALFORMED_RESPONSE;
+		goto out;
+	}
+	s->nonce_tpm = rsp.auths[0].nonce;
+	if ((attrs & TPMA_SESSION_ENCRYPT) &&
+	    !decrypt_response_param(sys, key, key_len, &s->nonce_tpm,
+				    &a->nonce))
+		rc = TSS2_SYS_RC_GENERAL_FAILURE;
+out:
+	secmem_wipe(key, sizeof(key));
+	secmem_wipe(&auths, sizeof(auths));
+	return rc;
+}
+
+TSS2_RC tpm_password_execute_locked(struct tpm *tpm)
+{
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
+	TSS2L_SYS_AUTH_COMMAND auths = {
+		.count = 1,
+		.auths = { { .sessionHandle = TPM2_RS_PW } },
+	};
+	TSS2_RC rc;
+
+	if (sys == NULL)
+		return TSS2_SYS_RC_BAD_REFERENCE;
+	rc = Tss2_Sys_SetCmdAuths(sys, &auths);
+	return rc == TSS2_RC_SUCCESS ? Tss2_Sys_Execute(sys) : rc;
+}
