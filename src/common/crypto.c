@@ -1,20 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libcrypto's built-in SHA, AES and GCM, not EVP: OpenSSL 3.0 hands an
+ * EVP digest or cipher, even one fetched from our own library context, to
+ * an engine the host registered for that algorithm.  They are deprecated
+ * API in OpenSSL 3.0, kept for exactly such uses.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "common/crypto.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include <openssl/aes.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/modes.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #define TC_LOG_LAYER TC_LAYER_COMMON
 #include "common/log.h"
 #include "common/crypto_internal.h"
+#include "common/secmem.h"
 
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static OSSL_LIB_CTX *libctx;
@@ -51,17 +65,6 @@ OSSL_LIB_CTX *crypto_libctx(void)
 	return ctx;
 }
 
-void *crypto_thread_enter(void)
-{
-	/* With NULL, OpenSSL changes nothing and returns the current one. */
-	return OSSL_LIB_CTX_set0_default(crypto_libctx());
-}
-
-void crypto_thread_leave(void *previous)
-{
-	OSSL_LIB_CTX_set0_default(previous);
-}
-
 void crypto_shutdown(void)
 {
 	pthread_mutex_lock(&ctx_lock);
@@ -83,143 +86,215 @@ size_t crypto_digest_len(enum crypto_digest alg)
 	return alg < CRYPTO_DIGEST_COUNT ? digests[alg].len : 0;
 }
 
-bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
-			uint8_t *out, size_t *out_len)
-{
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_MD *md = NULL;
-	unsigned int n = 0;
-	bool ok = false;
+struct crypto_hash {
+	enum crypto_digest alg;
+	union {
+		SHA_CTX sha1;
+		SHA256_CTX sha256; /* SHA-224 too */
+		SHA512_CTX sha512; /* SHA-384 too */
+	} u;
+};
 
-	if (ctx == NULL || alg >= CRYPTO_DIGEST_COUNT)
+static bool hash_init(struct crypto_hash *h, enum crypto_digest alg)
+{
+	h->alg = alg;
+	switch (alg) {
+	case CRYPTO_SHA1:
+		return SHA1_Init(&h->u.sha1) == 1;
+	case CRYPTO_SHA224:
+		return SHA224_Init(&h->u.sha256) == 1;
+	case CRYPTO_SHA256:
+		return SHA256_Init(&h->u.sha256) == 1;
+	case CRYPTO_SHA384:
+		return SHA384_Init(&h->u.sha512) == 1;
+	case CRYPTO_SHA512:
+		return SHA512_Init(&h->u.sha512) == 1;
+	default:
 		return false;
-	md = EVP_MD_fetch(ctx, digests[alg].name, NULL);
-	if (md != NULL && EVP_Digest(data, len, out, &n, md, NULL) == 1) {
-		*out_len = n;
-		ok = true;
 	}
-	EVP_MD_free(md);
-	return ok;
+}
+
+bool crypto_hash_update(struct crypto_hash *h, const void *data, size_t len)
+{
+	switch (h->alg) {
+	case CRYPTO_SHA1:
+		return SHA1_Update(&h->u.sha1, data, len) == 1;
+	case CRYPTO_SHA224:
+	case CRYPTO_SHA256:
+		return SHA256_Update(&h->u.sha256, data, len) == 1;
+	default:
+		return SHA512_Update(&h->u.sha512, data, len) == 1;
+	}
+}
+
+bool crypto_hash_final(struct crypto_hash *h, uint8_t *out, size_t *out_len)
+{
+	int ok;
+
+	switch (h->alg) {
+	case CRYPTO_SHA1:
+		ok = SHA1_Final(out, &h->u.sha1);
+		break;
+	case CRYPTO_SHA224:
+		ok = SHA224_Final(out, &h->u.sha256);
+		break;
+	case CRYPTO_SHA256:
+		ok = SHA256_Final(out, &h->u.sha256);
+		break;
+	case CRYPTO_SHA384:
+		ok = SHA384_Final(out, &h->u.sha512);
+		break;
+	default:
+		ok = SHA512_Final(out, &h->u.sha512);
+		break;
+	}
+	*out_len = digests[h->alg].len;
+	return ok == 1;
 }
 
 struct crypto_hash *crypto_hash_new(enum crypto_digest alg)
 {
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_MD_CTX *mdctx = NULL;
-	EVP_MD *md = NULL;
+	struct crypto_hash *h = malloc(sizeof(*h));
 
-	if (ctx == NULL || alg >= CRYPTO_DIGEST_COUNT)
-		return NULL;
-	md = EVP_MD_fetch(ctx, digests[alg].name, NULL);
-	mdctx = md ? EVP_MD_CTX_new() : NULL;
-	if (mdctx != NULL && EVP_DigestInit_ex2(mdctx, md, NULL) != 1) {
-		EVP_MD_CTX_free(mdctx);
-		mdctx = NULL;
+	if (h != NULL && !hash_init(h, alg)) {
+		free(h);
+		h = NULL;
 	}
-	EVP_MD_free(md);
-	return (struct crypto_hash *)mdctx;
+	return h;
 }
 
-bool crypto_hash_update(struct crypto_hash *hash, const void *data,
-			size_t len)
+void crypto_hash_free(struct crypto_hash *h)
 {
-	return EVP_DigestUpdate((EVP_MD_CTX *)hash, data, len) == 1;
+	if (h == NULL)
+		return;
+	secmem_wipe(h, sizeof(*h));
+	free(h);
 }
 
-bool crypto_hash_final(struct crypto_hash *hash, uint8_t *out,
-		       size_t *out_len)
+bool crypto_digest_once(enum crypto_digest alg, const void *data, size_t len,
+			uint8_t *out, size_t *out_len)
 {
-	unsigned int n = 0;
+	struct crypto_hash h;
+	bool ok = hash_init(&h, alg) && crypto_hash_update(&h, data, len) &&
+		  crypto_hash_final(&h, out, out_len);
 
-	if (EVP_DigestFinal_ex((EVP_MD_CTX *)hash, out, &n) != 1)
-		return false;
-	*out_len = n;
-	return true;
+	secmem_wipe(&h, sizeof(h));
+	return ok;
 }
 
-void crypto_hash_free(struct crypto_hash *hash)
+static size_t block_size(enum crypto_digest alg)
 {
-	EVP_MD_CTX_free((EVP_MD_CTX *)hash);
+	return alg == CRYPTO_SHA384 || alg == CRYPTO_SHA512 ? 128 : 64;
+}
+
+bool crypto_hmac(enum crypto_digest alg, const uint8_t *key, size_t key_len,
+		 const struct crypto_part *parts, size_t count, uint8_t *out,
+		 size_t *out_len)
+{
+	uint8_t pad[128] = { 0 }, inner[CRYPTO_MAX_DIGEST];
+	size_t block = block_size(alg), n = 0;
+	struct crypto_hash h;
+	bool ok = alg < CRYPTO_DIGEST_COUNT;
+
+	/* K0: the key, or its digest when longer than a block. */
+	if (ok && key_len > block)
+		ok = crypto_digest_once(alg, key, key_len, pad, &n);
+	else if (ok && key_len > 0)
+		memcpy(pad, key, key_len);
+	for (size_t i = 0; i < block; i++)
+		pad[i] ^= 0x36;
+	ok = ok && hash_init(&h, alg) && crypto_hash_update(&h, pad, block);
+	for (size_t i = 0; ok && i < count; i++)
+		ok = crypto_hash_update(&h, parts[i].data, parts[i].len);
+	ok = ok && crypto_hash_final(&h, inner, &n);
+	for (size_t i = 0; i < block; i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	ok = ok && hash_init(&h, alg) && crypto_hash_update(&h, pad, block) &&
+	     crypto_hash_update(&h, inner, n) &&
+	     crypto_hash_final(&h, out, out_len);
+	secmem_wipe(pad, sizeof(pad));
+	secmem_wipe(inner, sizeof(inner));
+	secmem_wipe(&h, sizeof(h));
+	return ok;
 }
 
 bool crypto_random(void *buf, size_t len)
 {
-	OSSL_LIB_CTX *ctx = crypto_libctx();
+	/*
+	 * The kernel's generator: OpenSSL's (RAND_priv_bytes_ex, or its DRBG
+	 * directly) would go through a RAND method or an AES-CTR cipher that
+	 * an engine of the host's registered as the default.
+	 */
+	uint8_t *p = buf;
 
-	return ctx != NULL && RAND_priv_bytes_ex(ctx, buf, len, 0) == 1;
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
 }
 
-static EVP_CIPHER_CTX *gcm_start(const uint8_t *key, const uint8_t *nonce,
-				 int encrypt)
+/* AES-256-GCM with a 12-byte nonce; NULL on failure. */
+static GCM128_CONTEXT *gcm_start(const uint8_t *key, const uint8_t *nonce,
+				 AES_KEY *schedule)
 {
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_CIPHER *cipher = NULL;
-	EVP_CIPHER_CTX *cctx = NULL;
+	GCM128_CONTEXT *gcm;
 
-	if (ctx == NULL)
+	if (AES_set_encrypt_key(key, 256, schedule) != 0)
 		return NULL;
-	cipher = EVP_CIPHER_fetch(ctx, "AES-256-GCM", NULL);
-	cctx = EVP_CIPHER_CTX_new();
-	if (cipher == NULL || cctx == NULL ||
-	    EVP_CipherInit_ex2(cctx, cipher, key, nonce, encrypt, NULL) != 1) {
-		EVP_CIPHER_CTX_free(cctx);
-		cctx = NULL;
-	}
-	EVP_CIPHER_free(cipher);
-	return cctx;
+	gcm = CRYPTO_gcm128_new(schedule, (block128_f)AES_encrypt);
+	if (gcm != NULL)
+		CRYPTO_gcm128_setiv(gcm, nonce, 12);
+	return gcm;
 }
 
 bool crypto_aead_seal(const uint8_t *key, const void *aad, size_t aad_len,
 		      const uint8_t *plain, size_t plain_len, uint8_t *out)
 {
-	EVP_CIPHER_CTX *cctx = NULL;
 	uint8_t *nonce = out, *ct = out + 12, *tag = out + 12 + plain_len;
-	int n = 0;
-	bool ok = false;
+	GCM128_CONTEXT *gcm;
+	AES_KEY schedule;
+	bool ok;
 
-	if (plain_len > INT32_MAX || aad_len > INT32_MAX ||
-	    !crypto_random(nonce, 12))
+	if (!crypto_random(nonce, 12))
 		return false;
-	cctx = gcm_start(key, nonce, 1);
-	if (cctx == NULL)
-		return false;
-	if (EVP_CipherUpdate(cctx, NULL, &n, aad, (int)aad_len) != 1 ||
-	    EVP_CipherUpdate(cctx, ct, &n, plain, (int)plain_len) != 1 ||
-	    EVP_CipherFinal_ex(cctx, ct + n, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_GET_TAG, 16, tag) != 1)
-		goto out;
-	ok = true;
-out:
-	EVP_CIPHER_CTX_free(cctx);
+	gcm = gcm_start(key, nonce, &schedule);
+	ok = gcm != NULL && CRYPTO_gcm128_aad(gcm, aad, aad_len) == 0 &&
+	     CRYPTO_gcm128_encrypt(gcm, plain, ct, plain_len) == 0;
+	if (ok)
+		CRYPTO_gcm128_tag(gcm, tag, 16);
+	if (gcm != NULL)
+		CRYPTO_gcm128_release(gcm);
+	secmem_wipe(&schedule, sizeof(schedule));
 	return ok;
 }
 
 bool crypto_aead_open(const uint8_t *key, const void *aad, size_t aad_len,
 		      const uint8_t *sealed, size_t sealed_len, uint8_t *plain)
 {
-	EVP_CIPHER_CTX *cctx = NULL;
+	GCM128_CONTEXT *gcm;
+	AES_KEY schedule;
 	size_t ct_len;
-	int n = 0;
-	bool ok = false;
+	bool ok;
 
-	if (sealed_len < CRYPTO_AEAD_OVERHEAD || sealed_len > INT32_MAX ||
-	    aad_len > INT32_MAX)
+	if (sealed_len < CRYPTO_AEAD_OVERHEAD)
 		return false;
 	ct_len = sealed_len - CRYPTO_AEAD_OVERHEAD;
-	cctx = gcm_start(key, sealed, 0);
-	if (cctx == NULL)
-		return false;
-	if (EVP_CipherUpdate(cctx, NULL, &n, aad, (int)aad_len) != 1 ||
-	    EVP_CipherUpdate(cctx, plain, &n, sealed + 12, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_TAG, 16,
-				(void *)(sealed + 12 + ct_len)) != 1 ||
-	    EVP_CipherFinal_ex(cctx, plain + n, &n) != 1)
-		goto out;
-	ok = true;
-out:
+	gcm = gcm_start(key, sealed, &schedule);
+	ok = gcm != NULL && CRYPTO_gcm128_aad(gcm, aad, aad_len) == 0 &&
+	     CRYPTO_gcm128_decrypt(gcm, sealed + 12, plain, ct_len) == 0 &&
+	     CRYPTO_gcm128_finish(gcm, sealed + 12 + ct_len, 16) == 0;
 	if (!ok)
 		OPENSSL_cleanse(plain, ct_len);
-	EVP_CIPHER_CTX_free(cctx);
+	if (gcm != NULL)
+		CRYPTO_gcm128_release(gcm);
+	secmem_wipe(&schedule, sizeof(schedule));
 	return ok;
 }
 
@@ -227,54 +302,34 @@ bool crypto_pin_auth(const void *pin, size_t pin_len, const uint8_t *salt,
 		     size_t salt_len, uint8_t *out)
 {
 	static const char info[] = "tpmcard pin auth v1";
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
-	OSSL_PARAM params[5];
-	bool ok = false;
+	static const uint8_t one = 1;
+	uint8_t prk[CRYPTO_MAX_DIGEST], okm[CRYPTO_MAX_DIGEST];
+	size_t n = 0;
+	/* HKDF-SHA256 (RFC 5869): PRK = HMAC(salt, PIN), T(1) is the auth. */
+	struct crypto_part ikm = { pin, pin_len };
+	struct crypto_part t1[] = { { info, sizeof(info) - 1 }, { &one, 1 } };
+	bool ok = crypto_hmac(CRYPTO_SHA256, salt, salt_len, &ikm, 1, prk,
+			      &n) &&
+		  crypto_hmac(CRYPTO_SHA256, prk, n, t1, 2, okm, &n) &&
+		  n >= CRYPTO_PIN_AUTH_LEN;
 
-	if (ctx == NULL)
-		return false;
-	kdf = EVP_KDF_fetch(ctx, "HKDF", NULL);
-	kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	if (kctx == NULL)
-		goto out;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						     (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						      (void *)pin, pin_len);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-						      (void *)salt, salt_len);
-	params[3] = OSSL_PARAM_construct_octet_string(
-		OSSL_KDF_PARAM_INFO, (void *)info, sizeof(info) - 1);
-	params[4] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kctx, out, CRYPTO_PIN_AUTH_LEN, params) == 1;
-out:
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
+	if (ok)
+		memcpy(out, okm, CRYPTO_PIN_AUTH_LEN);
+	secmem_wipe(prk, sizeof(prk));
+	secmem_wipe(okm, sizeof(okm));
 	return ok;
 }
 
 bool crypto_aes128_cfb_encrypt(const uint8_t *key, const uint8_t *in,
 			       size_t len, uint8_t *out)
 {
-	static const uint8_t zero_iv[16];
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_CIPHER *cipher = NULL;
-	EVP_CIPHER_CTX *cctx = NULL;
-	int n = 0, tail = 0;
-	bool ok = false;
+	uint8_t iv[16] = { 0 };
+	AES_KEY schedule;
+	int num = 0;
 
-	if (ctx == NULL || len > INT32_MAX)
+	if (AES_set_encrypt_key(key, 128, &schedule) != 0)
 		return false;
-	cipher = EVP_CIPHER_fetch(ctx, "AES-128-CFB", NULL);
-	cctx = EVP_CIPHER_CTX_new();
-	if (cipher != NULL && cctx != NULL &&
-	    EVP_EncryptInit_ex2(cctx, cipher, key, zero_iv, NULL) == 1 &&
-	    EVP_EncryptUpdate(cctx, out, &n, in, (int)len) == 1 &&
-	    EVP_EncryptFinal_ex(cctx, out + n, &tail) == 1)
-		ok = (size_t)(n + tail) == len;
-	EVP_CIPHER_CTX_free(cctx);
-	EVP_CIPHER_free(cipher);
-	return ok;
+	AES_cfb128_encrypt(in, out, len, &schedule, iv, &num, AES_ENCRYPT);
+	secmem_wipe(&schedule, sizeof(schedule));
+	return true;
 }

@@ -14,14 +14,6 @@
  * say) never see our keys or route our operations back into us.
  */
 
-/*
- * Makes the module's context the calling thread's default OpenSSL library
- * context, for libraries that take theirs from the default (tpm2-tss), and
- * returns the one it replaced, to hand back to crypto_thread_leave.
- */
-void *crypto_thread_enter(void);
-void crypto_thread_leave(void *previous);
-
 enum crypto_digest {
 	CRYPTO_SHA1 = 0,
 	CRYPTO_SHA224,
@@ -49,6 +41,21 @@ struct crypto_hash;
 struct crypto_hash *crypto_hash_new(enum crypto_digest alg);
 bool crypto_hash_update(struct crypto_hash *hash, const void *data,
 			size_t len);
+/* Pieces of a message, hashed or MACed in order. */
+struct crypto_part {
+	const void *data;
+	size_t len;
+};
+
+/*
+ * HMAC (RFC 2104) with one of the digests over the parts; out holds
+ * CRYPTO_MAX_DIGEST bytes, *out_len gets the MAC's length.  Built on the
+ * module's own digests, so no engine sees the key.
+ */
+bool crypto_hmac(enum crypto_digest alg, const uint8_t *key, size_t key_len,
+		 const struct crypto_part *parts, size_t count, uint8_t *out,
+		 size_t *out_len);
+
 /* out holds CRYPTO_MAX_DIGEST bytes; the hash cannot be updated after. */
 bool crypto_hash_final(struct crypto_hash *hash, uint8_t *out,
 		       size_t *out_len);

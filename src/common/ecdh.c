@@ -10,6 +10,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/params.h>
 
+#include "common/crypto.h"
 #include "common/crypto_internal.h"
 #include "common/secmem.h"
 
@@ -54,6 +55,29 @@ static bool coords_of(const EC_GROUP *group, const EC_POINT *point,
 	return ok;
 }
 
+/*
+ * A private scalar in [1, n - 1] from 64 extra bits of the module's
+ * random bytes (the bias is below 2^-64): BN_priv_rand_range_ex would use
+ * OpenSSL's generator, which a host's engine can take over.
+ */
+static bool random_scalar(BIGNUM *d, const BIGNUM *order, BN_CTX *bn)
+{
+	uint8_t buf[ECDH_P256_BYTES + 8];
+	BIGNUM *wide, *range;
+	bool ok;
+
+	BN_CTX_start(bn);
+	wide = BN_CTX_get(bn);
+	range = BN_CTX_get(bn);
+	ok = range != NULL && crypto_random(buf, sizeof(buf)) &&
+	     BN_bin2bn(buf, sizeof(buf), wide) != NULL &&
+	     BN_copy(range, order) != NULL && BN_sub_word(range, 1) &&
+	     BN_mod(d, wide, range, bn) && BN_add_word(d, 1);
+	BN_CTX_end(bn);
+	secmem_wipe(buf, sizeof(buf));
+	return ok;
+}
+
 bool ecdh_p256_ephemeral(const uint8_t *peer_x, const uint8_t *peer_y,
 			 uint8_t *own_x, uint8_t *own_y, uint8_t *z)
 {
@@ -76,8 +100,7 @@ bool ecdh_p256_ephemeral(const uint8_t *peer_x, const uint8_t *peer_y,
 	shared = EC_POINT_new(group);
 	ok = peer != NULL && own != NULL && shared != NULL &&
 	     point_of(group, peer_x, peer_y, peer, bn) &&
-	     BN_priv_rand_range_ex(d, EC_GROUP_get0_order(group), 0, bn) &&
-	     !BN_is_zero(d) &&
+	     random_scalar(d, EC_GROUP_get0_order(group), bn) &&
 	     EC_POINT_mul(group, own, d, NULL, NULL, bn) &&
 	     EC_POINT_mul(group, shared, NULL, peer, d, bn) &&
 	     !EC_POINT_is_at_infinity(group, shared) &&

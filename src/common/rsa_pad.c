@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rsa.h>
 
 #include "common/crypto_internal.h"
@@ -110,28 +109,81 @@ int rsa_unpad_pkcs1(const uint8_t *em, size_t k, uint8_t *out, size_t cap)
 	return n;
 }
 
+/* All ones when a == b, else zero, without a branch. */
+static unsigned int ct_eq(unsigned int a, unsigned int b)
+{
+	unsigned int x = a ^ b;
+
+	return 0u - (unsigned int)(((x | (0u - x)) >> (8 * sizeof(x) - 1)) ^ 1u);
+}
+
+/* All ones when a < b (both below 2^31), else zero. */
+static unsigned int ct_lt(unsigned int a, unsigned int b)
+{
+	return 0u - ((a - b) >> (8 * sizeof(a) - 1));
+}
+
+/*
+ * EME-OAEP decoding (RFC 8017, 7.1.2) in constant time: no branch or
+ * memory access depends on where the decoding fails, only the final
+ * answer does (the digests are libcrypto's built-in ones, through
+ * mgf1_xor and crypto_digest_once).
+ */
 int rsa_unpad_oaep(const uint8_t *em, size_t k, enum crypto_digest hash,
 		   enum crypto_digest mgf, const uint8_t *label,
 		   size_t label_len, uint8_t *out, size_t cap)
 {
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_MD *md = NULL, *mgf_md = NULL;
-	int n = -1;
+	uint8_t buf[1024], lhash[CRYPTO_MAX_DIGEST];
+	size_t h = crypto_digest_len(hash), n = 0, db_len;
+	unsigned int good, found = 0, at = 0, mlen;
+	uint8_t *seed = buf + 1, *db;
+	int rc = -1;
 
-	if (ctx == NULL || k > 1024 || cap > 1024 || label_len > INT32_MAX)
+	if (h == 0 || k > sizeof(buf) || cap > sizeof(buf) || k < 2 * h + 2 ||
+	    !crypto_digest_once(hash, label_len ? label : (const uint8_t *)"",
+				label_len, lhash, &n))
 		return -1;
-	md = EVP_MD_fetch(ctx, crypto_digest_name(hash), NULL);
-	mgf_md = EVP_MD_fetch(ctx, crypto_digest_name(mgf), NULL);
-	ERR_set_mark();
-	if (md != NULL && mgf_md != NULL)
-		n = RSA_padding_check_PKCS1_OAEP_mgf1(out, (int)cap, em,
-						      (int)k, (int)k, label,
-						      (int)label_len, md,
-						      mgf_md);
-	ERR_pop_to_mark();
-	EVP_MD_free(md);
-	EVP_MD_free(mgf_md);
-	return n;
+	memcpy(buf, em, k);
+	db = buf + 1 + h;
+	db_len = k - h - 1;
+	if (!mgf1_xor(mgf, db, db_len, seed, h) ||
+	    !mgf1_xor(mgf, seed, h, db, db_len))
+		goto out;
+	good = ct_eq(buf[0], 0);
+	for (size_t i = 0; i < h; i++)
+		good &= ct_eq(db[i], lhash[i]);
+	/* PS (zeros) then 01: the first non-zero byte must be the 01. */
+	for (size_t i = h; i < db_len; i++) {
+		unsigned int is_one = ct_eq(db[i], 1);
+		unsigned int is_zero = ct_eq(db[i], 0);
+
+		at |= ~found & is_one & (unsigned int)i;
+		good &= found | is_one | is_zero;
+		found |= is_one;
+	}
+	good &= found;
+	mlen = (unsigned int)db_len - at - 1;
+	good &= ~ct_lt((unsigned int)cap, mlen);
+	/*
+	 * The message's place is secret until it is known to be valid: move
+	 * it to the front in log2 steps of fixed memory accesses, then copy.
+	 */
+	for (unsigned int step = 1; step < db_len; step <<= 1) {
+		unsigned int take = ~ct_eq((at + 1) & step, 0);
+
+		for (size_t i = 0; i + step < db_len; i++)
+			db[i] = (uint8_t)((db[i + step] & take) |
+					  (db[i] & ~take));
+	}
+	for (size_t i = 0; i < cap && i < db_len; i++) {
+		unsigned int in_msg = ct_lt((unsigned int)i, mlen) & good;
+
+		out[i] = (uint8_t)((db[i] & in_msg) | (out[i] & ~in_msg));
+	}
+	rc = good ? (int)mlen : -1;
+out:
+	secmem_wipe(buf, sizeof(buf));
+	return rc;
 }
 
 bool rsa_pad_pkcs1_sign(const uint8_t *prefix, size_t prefix_len,

@@ -1,55 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* libcrypto's built-in SHA-256 and AES are deprecated API in OpenSSL 3.0. */
+/* libcrypto's built-in AES is deprecated API in OpenSSL 3.0. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "common/session_crypto.h"
 
 #include <string.h>
 
 #include <openssl/aes.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
-#include "common/crypto_internal.h"
+#include "common/crypto.h"
 #include "common/secmem.h"
 
-bool sc_sha256(const struct sc_part *parts, size_t count, uint8_t *out)
+bool sc_sha256(const struct crypto_part *parts, size_t count, uint8_t *out)
 {
-	SHA256_CTX ctx;
-	bool ok = SHA256_Init(&ctx) == 1;
+	struct crypto_hash *h = crypto_hash_new(CRYPTO_SHA256);
+	size_t n = 0;
+	bool ok = h != NULL;
 
 	for (size_t i = 0; ok && i < count; i++)
-		ok = SHA256_Update(&ctx, parts[i].data, parts[i].len) == 1;
-	ok = ok && SHA256_Final(out, &ctx) == 1;
-	secmem_wipe(&ctx, sizeof(ctx));
+		ok = crypto_hash_update(h, parts[i].data, parts[i].len);
+	ok = ok && crypto_hash_final(h, out, &n) && n == SC_SHA256_BYTES;
+	crypto_hash_free(h);
 	return ok;
 }
 
 bool sc_hmac_sha256(const uint8_t *key, size_t key_len,
-		    const struct sc_part *parts, size_t count, uint8_t *out)
+		    const struct crypto_part *parts, size_t count,
+		    uint8_t *out)
 {
-	OSSL_LIB_CTX *ctx = crypto_libctx();
-	EVP_MAC *mac = ctx ? EVP_MAC_fetch(ctx, "HMAC", NULL) : NULL;
-	EVP_MAC_CTX *mctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						 (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	static const uint8_t no_key;
-	size_t len = 0;
-	/* An empty key (an SRK's empty auth) is a valid HMAC key. */
-	bool ok = mctx != NULL &&
-		  EVP_MAC_init(mctx, key_len ? key : &no_key, key_len,
-			       params) == 1;
+	size_t n = 0;
 
-	for (size_t i = 0; ok && i < count; i++)
-		ok = EVP_MAC_update(mctx, parts[i].data, parts[i].len) == 1;
-	ok = ok && EVP_MAC_final(mctx, out, &len, SC_SHA256_BYTES) == 1 &&
-	     len == SC_SHA256_BYTES;
-	EVP_MAC_CTX_free(mctx);
-	EVP_MAC_free(mac);
-	return ok;
+	return crypto_hmac(CRYPTO_SHA256, key, key_len, parts, count, out,
+			   &n) &&
+	       n == SC_SHA256_BYTES;
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -69,7 +51,7 @@ bool sc_kdfa_sha256(const uint8_t *key, size_t key_len, const char *label,
 
 	put_be32(bits, (uint32_t)(8 * out_len));
 	for (uint32_t i = 1, done = 0; ok && done < out_len; i++) {
-		struct sc_part parts[] = {
+		struct crypto_part parts[] = {
 			{ counter, sizeof(counter) },
 			{ label, strlen(label) + 1 },
 			{ u, u_len },

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <tss2/tss2_mu.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "common/session_crypto.h"
 #include "tpm/tpm_internal.h"
 
 #define TC_LOG_LAYER TC_LAYER_TPM
@@ -65,6 +67,7 @@ static void quiet_tss_logging(void)
 
 static enum tpm_rc connect_locked(struct tpm *tpm, const char *config)
 {
+	size_t size = Tss2_Sys_GetContextSize(0);
 	TSS2_RC rc;
 
 	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
@@ -72,10 +75,17 @@ static enum tpm_rc connect_locked(struct tpm *tpm, const char *config)
 		tpm_map(rc, "connect to the TPM");
 		return TPM_E_NO_DEVICE;
 	}
-	rc = Esys_Initialize(&tpm->esys, tpm->tcti, NULL);
+	tpm->sys = calloc(1, size);
+	if (tpm->sys == NULL) {
+		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		return TPM_E_NO_MEMORY;
+	}
+	rc = Tss2_Sys_Initialize(tpm->sys, size, tpm->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		enum tpm_rc mapped = tpm_map(rc, "Esys_Initialize");
+		enum tpm_rc mapped = tpm_map(rc, "Tss2_Sys_Initialize");
 
+		free(tpm->sys);
+		tpm->sys = NULL;
 		Tss2_TctiLdr_Finalize(&tpm->tcti);
 		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
 	}
@@ -97,7 +107,6 @@ enum tpm_rc tpm_open(struct tpm **out)
 		free(tpm);
 		return TPM_E_FAILURE;
 	}
-	tpm->srk = ESYS_TR_NONE;
 	tpm->managed = behind_resource_manager(config);
 	tpm_lock(tpm);
 	rc = connect_locked(tpm, config);
@@ -113,17 +122,24 @@ enum tpm_rc tpm_open(struct tpm **out)
 	return TPM_OK;
 }
 
-void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle)
+TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm)
 {
-	TPM2_HANDLE tpm_handle = 0;
+	return tpm->sys;
+}
+
+const TSS2L_SYS_AUTH_COMMAND tpm_password_auth = {
+	.count = 1,
+	.auths = { { .sessionHandle = TPM2_RS_PW } },
+};
+
+void tpm_flush_locked(struct tpm *tpm, TPM2_HANDLE handle)
+{
 	TSS2_RC rc;
 
-	if (handle == ESYS_TR_NONE)
+	if (handle == 0)
 		return;
-	if (Esys_TR_GetTpmHandle(tpm->esys, handle, &tpm_handle) ==
-	    TSS2_RC_SUCCESS)
-		tpm_held_remove_locked(tpm, tpm_handle);
-	rc = Esys_FlushContext(tpm->esys, handle);
+	tpm_held_remove_locked(tpm, handle);
+	rc = Tss2_Sys_FlushContext(tpm->sys, handle);
 	if (rc != TSS2_RC_SUCCESS)
 		tpm_map(rc, "flush");
 }
@@ -144,7 +160,8 @@ void tpm_close(struct tpm *tpm)
 	if (tpm->srk_transient)
 		tpm_flush_locked(tpm, tpm->srk);
 	tpm_held_close(tpm);
-	Esys_Finalize(&tpm->esys);
+	Tss2_Sys_Finalize(tpm->sys);
+	free(tpm->sys);
 	Tss2_TctiLdr_Finalize(&tpm->tcti);
 	tpm_unlock(tpm);
 	tc_mutex_destroy(&tpm->lock);
@@ -155,19 +172,15 @@ void tpm_close(struct tpm *tpm)
 static void release_locked(struct tpm *tpm)
 {
 	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next) {
-		if (k->handle != ESYS_TR_NONE)
-			tpm_flush_locked(tpm, k->handle);
-		k->handle = ESYS_TR_NONE;
+		tpm_flush_locked(tpm, k->handle);
+		k->handle = 0;
 	}
 	tpm_session_flush_locked(tpm);
-	if (tpm->srk != ESYS_TR_NONE) {
-		if (tpm->srk_transient)
-			tpm_flush_locked(tpm, tpm->srk);
-		else
-			Esys_TR_Close(tpm->esys, &tpm->srk);
-	}
-	tpm->srk = ESYS_TR_NONE;
+	if (tpm->srk_transient)
+		tpm_flush_locked(tpm, tpm->srk);
+	tpm->srk = 0;
 	tpm->srk_transient = false;
+	tpm->srk_name_len = 0;
 }
 
 void tpm_release(struct tpm *tpm)
@@ -221,45 +234,70 @@ static void srk_template(TPM2B_PUBLIC *pub)
 	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
 }
 
-/* An object's name: nameAlg || SHA-256(marshalled public area). */
-static bool compute_name(const TPMT_PUBLIC *pub, struct tpm *tpm)
+bool tpm_name_of(const TPMT_PUBLIC *pub, TPM2B_NAME *name)
 {
 	uint8_t buf[sizeof(TPMT_PUBLIC)];
-	size_t len = 0, digest_len = 0;
+	size_t len = 0;
+	struct crypto_part part = { buf, 0 };
 
 	if (pub->nameAlg != TPM2_ALG_SHA256 ||
 	    Tss2_MU_TPMT_PUBLIC_Marshal(pub, buf, sizeof(buf), &len) !=
-		    TSS2_RC_SUCCESS ||
-	    !crypto_digest_once(CRYPTO_SHA256, buf, len, tpm->srk_name + 2,
-				&digest_len))
+		    TSS2_RC_SUCCESS)
 		return false;
-	tpm->srk_name[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
-	tpm->srk_name[1] = (uint8_t)(TPM2_ALG_SHA256 & 0xff);
-	tpm->srk_name_len = digest_len + 2;
-	return true;
+	part.len = len;
+	name->name[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
+	name->name[1] = (uint8_t)(TPM2_ALG_SHA256 & 0xff);
+	name->size = 2 + SC_SHA256_BYTES;
+	return sc_sha256(&part, 1, name->name + 2);
 }
 
-/* Creates the standard primary; its public area goes to *pub. */
-static TSS2_RC primary_create_locked(struct tpm *tpm, ESYS_TR *out,
-				     TPM2B_PUBLIC **pub)
+/*
+ * An object's public area as the TPM reports it, trusted only with the
+ * name we compute from it; the caller compares that name with the one it
+ * expects (a token's recorded SRK name).
+ */
+static void keep_srk_locked(struct tpm *tpm, TPM2_HANDLE handle,
+			    const TPMT_PUBLIC *pub, const TPM2B_NAME *name)
+{
+	tpm->srk = handle;
+	tpm->srk_public = *pub;
+	memcpy(tpm->srk_name, name->name, name->size);
+	tpm->srk_name_len = name->size;
+}
+
+/* Creates the standard primary: its handle, public area and name. */
+static TSS2_RC primary_create_locked(struct tpm *tpm, TPM2_HANDLE *out,
+				     TPMT_PUBLIC *out_pub, TPM2B_NAME *name)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
-	TPM2B_PUBLIC template;
+	TPM2B_PUBLIC template, pub = { 0 };
+	TPM2B_NAME reported = { .size = sizeof(TPMU_NAME) };
 	TSS2_RC rc;
 
 	srk_template(&template);
 	for (unsigned int waits = 0;;) {
-		rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER,
-					ESYS_TR_PASSWORD, ESYS_TR_NONE,
-					ESYS_TR_NONE, &sensitive, &template,
-					&outside, &pcrs, out, pub, NULL, NULL,
-					NULL);
+		rc = Tss2_Sys_CreatePrimary(tpm->sys, TPM2_RH_OWNER,
+					    &tpm_password_auth, &sensitive,
+					    &template, &outside, &pcrs, out,
+					    &pub, NULL, NULL, NULL, &reported,
+					    NULL);
 		if (!tpm_memory_retry_locked(tpm, rc, &waits))
 			break;
 	}
-	return rc;
+	if (rc != TSS2_RC_SUCCESS)
+		return rc;
+	*out_pub = pub.publicArea;
+	if (!tpm_name_of(out_pub, name) || name->size != reported.size ||
+	    memcmp(name->name, reported.name, name->size) != 0) {
+		log_err("the TPM reported a primary whose name does not match "
+			"its public area");
+		Tss2_Sys_FlushContext(tpm->sys, *out);
+		return TSS2_SYS_RC_MALFORMED_RESPONSE;
+	}
+	tpm_held_add_locked(tpm, *out, name);
+	return TSS2_RC_SUCCESS;
 }
 
 static enum tpm_rc owner_rc(TSS2_RC rc, const char *what)
@@ -269,39 +307,30 @@ static enum tpm_rc owner_rc(TSS2_RC rc, const char *what)
 	return mapped == TPM_E_AUTH_FAIL ? TPM_E_OWNER_AUTH : mapped;
 }
 
-enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, ESYS_TR *out)
+enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, TPM2_HANDLE *out,
+				      TPMT_PUBLIC *pub)
 {
-	TPM2B_PUBLIC *pub = NULL;
-	TSS2_RC rc = primary_create_locked(tpm, out, &pub);
+	TPM2B_NAME name;
+	TSS2_RC rc = primary_create_locked(tpm, out, pub, &name);
 
-	Esys_Free(pub);
 	if (rc != TSS2_RC_SUCCESS) {
-		*out = ESYS_TR_NONE;
+		*out = 0;
 		return owner_rc(rc, "create a salting key");
 	}
-	tpm_held_add_locked(tpm, *out);
 	return TPM_OK;
 }
 
 static enum tpm_rc srk_create_locked(struct tpm *tpm)
 {
-	TPM2B_PUBLIC *pub = NULL;
-	TSS2_RC rc = primary_create_locked(tpm, &tpm->srk, &pub);
+	TPMT_PUBLIC pub;
+	TPM2B_NAME name;
+	TPM2_HANDLE handle = 0;
+	TSS2_RC rc = primary_create_locked(tpm, &handle, &pub, &name);
 
-	/* ESAPI 3.2 names a created primary by its handle: compute it. */
-	if (rc == TSS2_RC_SUCCESS && !compute_name(&pub->publicArea, tpm)) {
-		Esys_Free(pub);
-		Esys_FlushContext(tpm->esys, tpm->srk);
-		tpm->srk = ESYS_TR_NONE;
-		return TPM_E_FAILURE;
-	}
-	Esys_Free(pub);
-	if (rc != TSS2_RC_SUCCESS) {
-		tpm->srk = ESYS_TR_NONE;
+	if (rc != TSS2_RC_SUCCESS)
 		return owner_rc(rc, "create the SRK");
-	}
+	keep_srk_locked(tpm, handle, &pub, &name);
 	tpm->srk_transient = true;
-	tpm_held_add_locked(tpm, tpm->srk);
 	log_debug("transient SRK created");
 	return TPM_OK;
 }
@@ -314,53 +343,83 @@ static bool is_handle_error(TSS2_RC rc)
 	       ((rc & 0x3f) | TPM2_RC_FMT1) == TPM2_RC_HANDLE;
 }
 
-enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk)
+/* TPM2_ReadPublic of the persistent SRK, its name checked. */
+static TSS2_RC srk_read_locked(struct tpm *tpm)
 {
+	TPM2B_PUBLIC pub = { 0 };
+	TPM2B_NAME reported = { .size = sizeof(TPMU_NAME) };
+	TPM2B_NAME qualified = { .size = sizeof(TPMU_NAME) };
+	TPM2B_NAME name;
 	TSS2_RC rc;
 
-	if (tpm->srk == ESYS_TR_NONE) {
-		rc = Esys_TR_FromTPMPublic(tpm->esys, SRK_PERSISTENT_HANDLE,
-					   ESYS_TR_NONE, ESYS_TR_NONE,
-					   ESYS_TR_NONE, &tpm->srk);
-		if (rc != TSS2_RC_SUCCESS) {
-			enum tpm_rc mapped;
+	for (unsigned int tries = 0;;) {
+		rc = Tss2_Sys_ReadPublic(tpm->sys, SRK_PERSISTENT_HANDLE, NULL,
+					 &pub, &reported, &qualified, NULL);
+		if (!tpm_busy_retry(rc, &tries))
+			break;
+	}
+	if (rc != TSS2_RC_SUCCESS)
+		return rc;
+	if (!tpm_name_of(&pub.publicArea, &name)) {
+		/* Not a SHA-256 name: the module cannot check it. */
+		log_warn("persistent SRK 0x81000001 has no SHA-256 name");
+		name = reported;
+	} else if (name.size != reported.size ||
+		   memcmp(name.name, reported.name, name.size) != 0) {
+		log_err("the TPM reported an SRK whose name does not match "
+			"its public area");
+		return TSS2_SYS_RC_MALFORMED_RESPONSE;
+	}
+	keep_srk_locked(tpm, SRK_PERSISTENT_HANDLE, &pub.publicArea, &name);
+	return TSS2_RC_SUCCESS;
+}
 
-			tpm->srk = ESYS_TR_NONE;
+enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, TPM2_HANDLE *srk)
+{
+	enum tpm_rc mapped;
+	TSS2_RC rc;
+
+	if (tpm->srk == 0) {
+		rc = srk_read_locked(tpm);
+		if (rc == TSS2_RC_SUCCESS) {
+			log_debug("persistent SRK 0x81000001 in use");
+		} else {
 			/* Only "no such handle" means: make our own. */
 			if (!is_handle_error(rc)) {
 				mapped = tpm_map(rc, "read SRK 0x81000001");
 				if (mapped == TPM_E_NO_DEVICE ||
-				    mapped == TPM_E_IO)
+				    mapped == TPM_E_IO || rc ==
+				    TSS2_SYS_RC_MALFORMED_RESPONSE)
 					return mapped;
 			}
 			mapped = srk_create_locked(tpm);
 			if (mapped != TPM_OK)
 				return mapped;
-		} else {
-			log_debug("persistent SRK 0x81000001 in use");
 		}
 	}
 	*srk = tpm->srk;
 	return TPM_OK;
 }
 
+enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
+			       TPM2B_NAME *name)
+{
+	enum tpm_rc rc = tpm_srk_get_locked(tpm, handle);
+
+	if (rc != TPM_OK)
+		return rc;
+	name->size = (UINT16)tpm->srk_name_len;
+	memcpy(name->name, tpm->srk_name, tpm->srk_name_len);
+	return TPM_OK;
+}
+
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 {
-	TPM2B_NAME *tpm_name = NULL;
 	enum tpm_rc rc;
-	ESYS_TR srk;
+	TPM2_HANDLE srk;
 
 	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
-	if (rc == TPM_OK && tpm->srk_name_len == 0) {
-		rc = tpm_map(Esys_TR_GetName(tpm->esys, srk, &tpm_name),
-			     "SRK name");
-		if (rc == TPM_OK) {
-			memcpy(tpm->srk_name, tpm_name->name, tpm_name->size);
-			tpm->srk_name_len = tpm_name->size;
-		}
-		Esys_Free(tpm_name);
-	}
 	if (rc == TPM_OK) {
 		memcpy(name, tpm->srk_name, tpm->srk_name_len);
 		*len = tpm->srk_name_len;
@@ -372,7 +431,7 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
 {
 	enum tpm_rc rc;
-	ESYS_TR srk;
+	TPM2_HANDLE srk;
 
 	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
@@ -383,70 +442,34 @@ enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
 
 enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 {
-	ESYS_TR srk, persistent = ESYS_TR_NONE;
 	enum tpm_rc rc;
+	TPM2_HANDLE srk;
+	TSS2_RC trc;
 
 	*created = false;
 	tpm_lock(tpm);
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK && tpm->srk_transient) {
-		rc = tpm_map(Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, srk,
-					       ESYS_TR_PASSWORD, ESYS_TR_NONE,
-					       ESYS_TR_NONE,
-					       SRK_PERSISTENT_HANDLE,
-					       &persistent),
-			     "persist the SRK");
-		if (rc == TPM_E_AUTH_FAIL)
-			rc = TPM_E_OWNER_AUTH;
-	}
-	if (rc == TPM_OK && persistent != ESYS_TR_NONE) {
-		tpm_flush_locked(tpm, srk);
-		tpm->srk = persistent;
-		tpm->srk_transient = false;
-		*created = true;
-		log_info("SRK made persistent at 0x%x", SRK_PERSISTENT_HANDLE);
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_EvictControl(tpm->sys, TPM2_RH_OWNER,
+						    srk, &tpm_password_auth,
+						    SRK_PERSISTENT_HANDLE,
+						    NULL);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		rc = owner_rc(trc, "persist the SRK");
+		if (rc == TPM_OK) {
+			tpm_flush_locked(tpm, srk);
+			tpm->srk = SRK_PERSISTENT_HANDLE;
+			tpm->srk_transient = false;
+			*created = true;
+			log_info("SRK made persistent at 0x%x",
+				 SRK_PERSISTENT_HANDLE);
+		}
 	}
 	tpm_unlock(tpm);
 	return rc;
-}
-
-enum tpm_rc tpm_object_ref_locked(struct tpm *tpm, ESYS_TR object,
-				  TPM2_HANDLE *handle, TPM2B_NAME *name)
-{
-	TPM2B_NAME *known = NULL;
-	enum tpm_rc rc;
-
-	rc = tpm_map(Esys_TR_GetTpmHandle(tpm->esys, object, handle),
-		     "object handle");
-	if (rc == TPM_OK)
-		rc = tpm_map(Esys_TR_GetName(tpm->esys, object, &known),
-			     "object name");
-	if (rc == TPM_OK)
-		*name = *known;
-	Esys_Free(known);
-	return rc;
-}
-
-enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
-			       TPM2B_NAME *name)
-{
-	ESYS_TR srk;
-	enum tpm_rc rc = tpm_srk_get_locked(tpm, &srk);
-
-	if (rc != TPM_OK)
-		return rc;
-	if (tpm->srk_name_len == 0) {
-		rc = tpm_object_ref_locked(tpm, srk, handle, name);
-		if (rc == TPM_OK) {
-			memcpy(tpm->srk_name, name->name, name->size);
-			tpm->srk_name_len = name->size;
-		}
-		return rc;
-	}
-	name->size = (UINT16)tpm->srk_name_len;
-	memcpy(name->name, tpm->srk_name, tpm->srk_name_len);
-	return tpm_map(Esys_TR_GetTpmHandle(tpm->esys, srk, handle),
-		       "SRK handle");
 }
 
 /* Flushes the least recently used loaded key; false when none is. */
@@ -455,14 +478,14 @@ static bool evict_one_locked(struct tpm *tpm)
 	struct tpm_key *victim = NULL;
 
 	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next)
-		if (k->handle != ESYS_TR_NONE &&
+		if (k->handle != 0 &&
 		    (victim == NULL || k->last_use < victim->last_use))
 			victim = k;
 	if (victim == NULL)
 		return false;
 	log_debug("evicting a loaded key to free an object slot");
 	tpm_flush_locked(tpm, victim->handle);
-	victim->handle = ESYS_TR_NONE;
+	victim->handle = 0;
 	return true;
 }
 
@@ -567,28 +590,34 @@ enum tpm_rc tpm_create_locked(struct tpm *tpm,
 }
 
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
-			    ESYS_TR *handle)
+			    TPM2_HANDLE *handle, TPM2B_NAME *name)
 {
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
+	TPM2B_NAME reported = { .size = sizeof(TPMU_NAME) };
 	enum tpm_rc rc;
-	ESYS_TR srk;
+	TPM2_HANDLE srk;
 	TSS2_RC trc;
 
+	*handle = 0;
 	if (!tpm_blob_unmarshal(blob, &pub, &priv))
+		return TPM_E_BAD_BLOB;
+	if (!tpm_name_of(&pub.publicArea, name))
 		return TPM_E_BAD_BLOB;
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
 	for (unsigned int waits = 0;;) {
-		trc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				ESYS_TR_NONE, &priv, &pub, handle);
+		trc = Tss2_Sys_Load(tpm->sys, srk, &tpm_password_auth, &priv,
+				    &pub, handle, &reported, NULL);
 		if (!tpm_memory_retry_locked(tpm, trc, &waits))
 			break;
 	}
 	rc = tpm_map(trc, "load");
 	if (rc == TPM_OK)
-		tpm_held_add_locked(tpm, *handle);
+		tpm_held_add_locked(tpm, *handle, name);
+	else
+		*handle = 0;
 	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }
@@ -596,27 +625,58 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 enum tpm_rc tpm_random(struct tpm *tpm, uint8_t *buf, size_t len)
 {
 	enum tpm_rc rc = TPM_OK;
+	TSS2_RC trc;
 
 	tpm_lock(tpm);
 	while (len > 0 && rc == TPM_OK) {
-		TPM2B_DIGEST *bytes = NULL;
+		TPM2B_DIGEST bytes = { 0 };
 		size_t n = len > 32 ? 32 : len;
 
-		rc = tpm_map(Esys_GetRandom(tpm->esys, ESYS_TR_NONE,
-					    ESYS_TR_NONE, ESYS_TR_NONE,
-					    (UINT16)n, &bytes),
-			     "GetRandom");
-		if (rc == TPM_OK && bytes->size == 0)
+		for (unsigned int tries = 0;;) {
+			trc = Tss2_Sys_GetRandom(tpm->sys, NULL, (UINT16)n,
+						 &bytes, NULL);
+			if (!tpm_busy_retry(trc, &tries))
+				break;
+		}
+		rc = tpm_map(trc, "GetRandom");
+		if (rc == TPM_OK && bytes.size == 0)
 			rc = TPM_E_FAILURE; /* never loop on an empty answer */
 		if (rc == TPM_OK) {
-			n = bytes->size < n ? bytes->size : n;
-			memcpy(buf, bytes->buffer, n);
+			n = bytes.size < n ? bytes.size : n;
+			memcpy(buf, bytes.buffer, n);
 			buf += n;
 			len -= n;
-			secmem_wipe(bytes, sizeof(*bytes));
 		}
-		Esys_Free(bytes);
+		secmem_wipe(&bytes, sizeof(bytes));
 	}
 	tpm_unlock(tpm);
 	return rc;
+}
+
+TSS2_RC tpm_test_parms_locked(struct tpm *tpm, const TPMT_PUBLIC_PARMS *parms)
+{
+	TSS2_RC trc;
+
+	for (unsigned int tries = 0;;) {
+		trc = Tss2_Sys_TestParms(tpm->sys, NULL, parms, NULL);
+		if (!tpm_busy_retry(trc, &tries))
+			break;
+	}
+	return trc;
+}
+
+enum tpm_rc tpm_capability_locked(struct tpm *tpm, TPM2_CAP cap,
+				  UINT32 property, UINT32 count,
+				  TPMS_CAPABILITY_DATA *data)
+{
+	TPMI_YES_NO more = TPM2_NO;
+	TSS2_RC trc;
+
+	for (unsigned int tries = 0;;) {
+		trc = Tss2_Sys_GetCapability(tpm->sys, NULL, cap, property,
+					     count, &more, data, NULL);
+		if (!tpm_busy_retry(trc, &tries))
+			break;
+	}
+	return tpm_map(trc, "read the TPM's capabilities");
 }

@@ -25,8 +25,7 @@ static bool rsa_supported_locked(struct tpm *tpm, unsigned int bits)
 	parms.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
 	parms.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
 	parms.parameters.rsaDetail.keyBits = (UINT16)bits;
-	rc = Esys_TestParms(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-			    ESYS_TR_NONE, &parms);
+	rc = tpm_test_parms_locked(tpm, &parms);
 	return rc == TSS2_RC_SUCCESS;
 }
 
@@ -41,17 +40,13 @@ static void read_curves(const TPML_ECC_CURVE *list, struct tpm_caps *caps)
 
 static enum tpm_rc curves_locked(struct tpm *tpm, struct tpm_caps *caps)
 {
-	TPMS_CAPABILITY_DATA *data = NULL;
-	TPMI_YES_NO more = TPM2_NO;
+	TPMS_CAPABILITY_DATA data = { 0 };
 	enum tpm_rc rc;
 
-	rc = tpm_map(Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-					ESYS_TR_NONE, TPM2_CAP_ECC_CURVES,
-					TPM2_ECC_NONE, 64, &more, &data),
-		     "read the TPM's curves");
+	rc = tpm_capability_locked(tpm, TPM2_CAP_ECC_CURVES, TPM2_ECC_NONE, 64,
+				   &data);
 	if (rc == TPM_OK)
-		read_curves(&data->data.eccCurves, caps);
-	Esys_Free(data);
+		read_curves(&data.data.eccCurves, caps);
 	return rc;
 }
 
@@ -79,22 +74,17 @@ static void read_fixed(const TPMS_TAGGED_PROPERTY *p, struct tpm_caps *caps)
 
 static enum tpm_rc fixed_locked(struct tpm *tpm, struct tpm_caps *caps)
 {
-	TPMS_CAPABILITY_DATA *data = NULL;
-	TPMI_YES_NO more = TPM2_NO;
+	TPMS_CAPABILITY_DATA data = { 0 };
 	enum tpm_rc rc;
 
-	rc = tpm_map(Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-					ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
-					TPM2_PT_FIXED,
-					TPM2_PT_FIRMWARE_VERSION_1 -
-						TPM2_PT_FIXED + 1,
-					&more, &data),
-		     "read the TPM's properties");
+	rc = tpm_capability_locked(tpm, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_FIXED,
+				   TPM2_PT_FIRMWARE_VERSION_1 -
+					   TPM2_PT_FIXED + 1,
+				   &data);
 	if (rc == TPM_OK)
-		for (UINT32 i = 0; i < data->data.tpmProperties.count; i++)
-			read_fixed(&data->data.tpmProperties.tpmProperty[i],
+		for (UINT32 i = 0; i < data.data.tpmProperties.count; i++)
+			read_fixed(&data.data.tpmProperties.tpmProperty[i],
 				   caps);
-	Esys_Free(data);
 	return rc;
 }
 

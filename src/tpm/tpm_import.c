@@ -168,8 +168,9 @@ static bool wrap_duplicate(const TPM2B_PUBLIC *pub,
 static enum tpm_rc check_loads_locked(struct tpm *tpm,
 				      const struct tpm_blob *blob)
 {
-	ESYS_TR handle = ESYS_TR_NONE;
-	enum tpm_rc rc = tpm_load_locked(tpm, blob, &handle);
+	TPM2_HANDLE handle = 0;
+	TPM2B_NAME name;
+	enum tpm_rc rc = tpm_load_locked(tpm, blob, &handle, &name);
 
 	if (rc == TPM_OK)
 		tpm_flush_locked(tpm, handle);

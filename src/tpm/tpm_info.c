@@ -35,24 +35,20 @@ static void read_property(const TPMS_TAGGED_PROPERTY *p,
 
 enum tpm_rc tpm_da_info(struct tpm *tpm, struct tpm_da_info *info)
 {
-	TPMS_CAPABILITY_DATA *data = NULL;
-	TPMI_YES_NO more = TPM2_NO;
+	TPMS_CAPABILITY_DATA data = { 0 };
 	enum tpm_rc rc;
 
 	memset(info, 0, sizeof(*info));
 	tpm_lock(tpm);
-	rc = tpm_map(Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-					ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
-					DA_FIRST, DA_COUNT, &more, &data),
-		     "read dictionary-attack state");
+	rc = tpm_capability_locked(tpm, TPM2_CAP_TPM_PROPERTIES, DA_FIRST,
+				   DA_COUNT, &data);
 	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		const TPML_TAGGED_TPM_PROPERTY *props =
-			&data->data.tpmProperties;
+			&data.data.tpmProperties;
 
 		for (UINT32 i = 0; i < props->count; i++)
 			read_property(&props->tpmProperty[i], info);
 	}
-	Esys_Free(data);
 	return rc;
 }

@@ -3,10 +3,9 @@
 #define TPMCARD_TPM_TPM_INTERNAL_H
 
 
-#include <tss2/tss2_esys.h>
 #include <tss2/tss2_sys.h>
+#include <tss2/tss2_tcti.h>
 
-#include "common/crypto.h"
 #include "common/lock.h"
 #include "tpm/tpm.h"
 
@@ -50,12 +49,12 @@ struct tpm_authed {
  */
 struct tpm {
 	struct tc_mutex lock;
-	void *host_libctx;	/* the thread's OpenSSL default, while locked */
 	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
+	TSS2_SYS_CONTEXT *sys;
 	bool managed;		/* behind a resource manager: see tpm_release */
-	ESYS_TR srk;		/* ESYS_TR_NONE until first needed */
+	TPM2_HANDLE srk;	/* 0 until first needed */
 	bool srk_transient;	/* we created it: flush at close */
+	TPMT_PUBLIC srk_public;	/* valid with srk */
 	uint8_t srk_name[66];
 	size_t srk_name_len;	/* 0 until known */
 	struct tpm_session session; /* salted HMAC session, created once */
@@ -68,39 +67,24 @@ struct tpm {
 	size_t held_count;
 };
 
-/*
- * tpm2-tss takes its session HMACs, parameter-encryption ciphers and nonces
- * from the calling thread's default OpenSSL library context, which belongs
- * to the host application (it may hold only the null provider, or a
- * provider that routes keys elsewhere).  While tpm->lock is held, the
- * thread's default is the module's own context, and the host's comes back
- * at unlock.
- */
 static inline void tpm_lock(struct tpm *tpm)
 {
 	tc_mutex_lock(&tpm->lock);
-	tpm->host_libctx = crypto_thread_enter();
 }
 
 static inline bool tpm_trylock(struct tpm *tpm)
 {
-	if (!tc_mutex_trylock(&tpm->lock))
-		return false;
-	tpm->host_libctx = crypto_thread_enter();
-	return true;
+	return tc_mutex_trylock(&tpm->lock);
 }
 
 static inline void tpm_unlock(struct tpm *tpm)
 {
-	crypto_thread_leave(tpm->host_libctx);
-	tpm->host_libctx = NULL;
 	tc_mutex_unlock(&tpm->lock);
 }
 
 struct tpm_key {
 	struct tpm_key *next;
-	ESYS_TR handle;		/* ESYS_TR_NONE while not loaded */
-	TPM2_HANDLE tpm_handle;	/* while loaded */
+	TPM2_HANDLE handle;	/* 0 while not loaded */
 	TPM2B_NAME name;	/* while loaded */
 	uint64_t last_use;
 	struct tpm_blob blob;
@@ -128,28 +112,40 @@ struct tpm_authed tpm_key_authed(const struct tpm_key *key, TPM2_CC cc,
 enum tpm_rc tpm_map(TSS2_RC rc, const char *what);
 
 /* The SRK handle, creating or finding it on first use. */
-enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, ESYS_TR *srk);
+enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, TPM2_HANDLE *srk);
+
+/* An object's name: nameAlg || SHA-256(public area); false for others. */
+bool tpm_name_of(const TPMT_PUBLIC *pub, TPM2B_NAME *name);
+
+/* The empty password authorization (the SRK, the owner, a sequence). */
+extern const TSS2L_SYS_AUTH_COMMAND tpm_password_auth;
+
+/* TPM2_TestParms, repeated while the TPM is busy. */
+TSS2_RC tpm_test_parms_locked(struct tpm *tpm, const TPMT_PUBLIC_PARMS *parms);
+
+/* TPM2_GetCapability, repeated while the TPM is busy. */
+enum tpm_rc tpm_capability_locked(struct tpm *tpm, TPM2_CAP cap,
+				  UINT32 property, UINT32 count,
+				  TPMS_CAPABILITY_DATA *data);
 
 /* The SRK's TPM handle and name, creating or finding it on first use. */
 enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
 			       TPM2B_NAME *name);
 
-/* The TPM handle and name of an object ESAPI loaded for us. */
-enum tpm_rc tpm_object_ref_locked(struct tpm *tpm, ESYS_TR object,
-				  TPM2_HANDLE *handle, TPM2B_NAME *name);
-
 /* A transient TCG standard ECC primary under the owner hierarchy. */
-enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, ESYS_TR *out);
+enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, TPM2_HANDLE *out,
+				      TPMT_PUBLIC *pub);
 
 /*
  * Starts a salted session with the module's own cryptography, for an ECC
  * P-256 or RSA salting key with SHA-256 names (TPM_E_UNSUPPORTED for
  * another); see tpm_salt.c.
  */
-enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR salt_key,
+enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, TPM2_HANDLE salt_key,
+					 const TPMT_PUBLIC *pub,
 					 struct tpm_session *out);
 
-/* ESAPI's SYS context, through which the module's own session runs. */
+/* The SYS context every command goes through. */
 TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm);
 
 /* Makes sure the salted session exists (tpm_session.c). */
@@ -205,10 +201,10 @@ enum tpm_rc tpm_create_locked(struct tpm *tpm,
 			      const char *what);
 
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
-			    ESYS_TR *handle);
+			    TPM2_HANDLE *handle, TPM2B_NAME *name);
 
-/* Flushes a transient handle, logging (not returning) a failure. */
-void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle);
+/* Flushes a transient handle (0: none), logging a failure. */
+void tpm_flush_locked(struct tpm *tpm, TPM2_HANDLE handle);
 
 /*
  * On a direct connection: flushes what dead processes left in this TPM
@@ -217,7 +213,8 @@ void tpm_flush_locked(struct tpm *tpm, ESYS_TR handle);
  * goes at close.  Without a resource manager only.
  */
 void tpm_held_open_locked(struct tpm *tpm, const char *config);
-void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr);
+void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
+			 const TPM2B_NAME *name);
 void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_close(struct tpm *tpm);

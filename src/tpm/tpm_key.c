@@ -88,8 +88,7 @@ static enum tpm_rc params_supported_locked(struct tpm *tpm,
 		parms.parameters.rsaDetail = area->parameters.rsaDetail;
 	else
 		parms.parameters.eccDetail = area->parameters.eccDetail;
-	rc = Esys_TestParms(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-			    ESYS_TR_NONE, &parms);
+	rc = tpm_test_parms_locked(tpm, &parms);
 	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
 	    (rc & TPM2_RC_FMT1) != 0) {
 		log_info("the TPM cannot make this key: %s",
@@ -158,7 +157,6 @@ enum tpm_rc tpm_key_open(struct tpm *tpm, const struct tpm_blob *blob,
 	key = calloc(1, sizeof(*key));
 	if (key == NULL)
 		return TPM_E_NO_MEMORY;
-	key->handle = ESYS_TR_NONE;
 	rc = tpm_blob_pubkey(blob, &key->pub);
 	if (rc == TPM_OK && !copy_blob(&key->blob, blob))
 		rc = TPM_E_NO_MEMORY;
@@ -191,8 +189,7 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 			break;
 		}
 	}
-	if (key->handle != ESYS_TR_NONE)
-		tpm_flush_locked(tpm, key->handle);
+	tpm_flush_locked(tpm, key->handle);
 	tpm_unlock(tpm);
 	tpm_blob_clear(&key->blob);
 	secbuf_free(key->auth);
@@ -203,19 +200,11 @@ enum tpm_rc tpm_key_ready_locked(struct tpm *tpm, struct tpm_key *key)
 {
 	enum tpm_rc rc = TPM_OK;
 
-	if (key->handle == ESYS_TR_NONE) {
-		rc = tpm_load_locked(tpm, &key->blob, &key->handle);
-		if (rc == TPM_OK)
-			rc = tpm_object_ref_locked(tpm, key->handle,
-						   &key->tpm_handle,
-						   &key->name);
-		if (rc != TPM_OK && key->handle != ESYS_TR_NONE)
-			tpm_flush_locked(tpm, key->handle);
-	}
-	if (rc != TPM_OK) {
-		key->handle = ESYS_TR_NONE;
+	if (key->handle == 0)
+		rc = tpm_load_locked(tpm, &key->blob, &key->handle,
+				     &key->name);
+	if (rc != TPM_OK)
 		return rc;
-	}
 	key->last_use = ++tpm->clock;
 	return tpm_session_ready_locked(tpm);
 }
@@ -258,7 +247,7 @@ enum tpm_rc tpm_key_rsa_private(struct tpm *tpm, struct tpm_key *key,
 		cmd = tpm_key_authed(key, TPM2_CC_RSA_Decrypt,
 				     TPMA_SESSION_ENCRYPT);
 		for (unsigned int tries = 0;;) {
-			trc = Tss2_Sys_RSA_Decrypt_Prepare(sys, key->tpm_handle,
+			trc = Tss2_Sys_RSA_Decrypt_Prepare(sys, key->handle,
 							   &cipher, &scheme, &label);
 			if (trc == TSS2_RC_SUCCESS)
 				trc = tpm_authed_execute_locked(tpm, &cmd);
@@ -312,7 +301,7 @@ enum tpm_rc tpm_key_ecdsa(struct tpm *tpm, struct tpm_key *key,
 	if (rc == TPM_OK) {
 		cmd = tpm_key_authed(key, TPM2_CC_Sign, 0);
 		for (unsigned int tries = 0;;) {
-			trc = Tss2_Sys_Sign_Prepare(sys, key->tpm_handle, &tpm_digest,
+			trc = Tss2_Sys_Sign_Prepare(sys, key->handle, &tpm_digest,
 						    &scheme, &validation);
 			if (trc == TSS2_RC_SUCCESS)
 				trc = tpm_authed_execute_locked(tpm, &cmd);
@@ -362,7 +351,7 @@ enum tpm_rc tpm_key_ecdh(struct tpm *tpm, struct tpm_key *key,
 		cmd = tpm_key_authed(key, TPM2_CC_ECDH_ZGen,
 				     TPMA_SESSION_ENCRYPT);
 		for (unsigned int tries = 0;;) {
-			trc = Tss2_Sys_ECDH_ZGen_Prepare(sys, key->tpm_handle, &in);
+			trc = Tss2_Sys_ECDH_ZGen_Prepare(sys, key->handle, &in);
 			if (trc == TSS2_RC_SUCCESS)
 				trc = tpm_authed_execute_locked(tpm, &cmd);
 			if (!tpm_busy_retry(trc, &tries))

@@ -204,17 +204,10 @@ static void held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 	record_write_locked(tpm);
 }
 
-void tpm_held_add_locked(struct tpm *tpm, ESYS_TR tr)
+void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
+			 const TPM2B_NAME *name)
 {
-	TPM2_HANDLE handle = 0;
-	TPM2B_NAME *name = NULL;
-
-	if (tpm->record == NULL || tr == ESYS_TR_NONE ||
-	    Esys_TR_GetTpmHandle(tpm->esys, tr, &handle) != TSS2_RC_SUCCESS ||
-	    Esys_TR_GetName(tpm->esys, tr, &name) != TSS2_RC_SUCCESS)
-		return;
 	held_add_locked(tpm, handle, name);
-	Esys_Free(name);
 }
 
 void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle)
@@ -470,8 +463,8 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config)
 	scan = calloc(1, sizeof(*scan));
 	if (tpm->record != NULL && scan != NULL) {
 		scan_records(dir, prefix, tpm->record, scan);
-		if (scan->dead_count > 0 &&
-		    Esys_GetSysContext(tpm->esys, &sys) == TSS2_RC_SUCCESS)
+		sys = tpm->sys;
+		if (scan->dead_count > 0)
 			for (size_t i = 0; i < scan->dead_count; i++)
 				reclaim_one(sys, scan->dead[i], scan,
 					    &uptime_known, &uptime_ms);

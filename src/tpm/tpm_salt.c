@@ -36,35 +36,6 @@
 
 #define SHA256_BYTES 32
 
-/* The SRK's public area, from ESAPI's record of it (no TPM command). */
-static enum tpm_rc srk_public_locked(struct tpm *tpm, ESYS_TR srk,
-				     TPM2_HANDLE *handle, TPMT_PUBLIC *out)
-{
-	TPM2B_PUBLIC pub = { 0 };
-	TPM2B_NAME name;
-	uint8_t *buf = NULL;
-	size_t len = 0, off = 0;
-	UINT32 type = 0;
-	bool ok;
-
-	if (Esys_TR_Serialize(tpm->esys, srk, &buf, &len) != TSS2_RC_SUCCESS)
-		return TPM_E_UNSUPPORTED;
-	ok = Tss2_MU_TPM2_HANDLE_Unmarshal(buf, len, &off, handle) ==
-		     TSS2_RC_SUCCESS &&
-	     Tss2_MU_TPM2B_NAME_Unmarshal(buf, len, &off, &name) ==
-		     TSS2_RC_SUCCESS &&
-	     Tss2_MU_UINT32_Unmarshal(buf, len, &off, &type) ==
-		     TSS2_RC_SUCCESS &&
-	     type == 1 /* IESYSC_KEY_RSRC */ &&
-	     Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &pub) ==
-		     TSS2_RC_SUCCESS;
-	Esys_Free(buf);
-	if (!ok || pub.publicArea.nameAlg != TPM2_ALG_SHA256)
-		return TPM_E_UNSUPPORTED; /* salted by a transient key instead */
-	*out = pub.publicArea;
-	return TPM_OK;
-}
-
 static bool is_p256(const TPMT_PUBLIC *pub)
 {
 	return pub->type == TPM2_ALG_ECC &&
@@ -85,7 +56,7 @@ static bool make_ecc_salt(const TPMS_ECC_POINT *q, uint8_t *salt,
 	size_t off = 0;
 	bool ok = ecdh_p256_ephemeral(q->x.buffer, q->y.buffer, own.x.buffer,
 				      own.y.buffer, z);
-	struct sc_part parts[] = {
+	struct crypto_part parts[] = {
 		{ counter, sizeof(counter) }, { z, sizeof(z) },
 		{ label, sizeof(label) },
 		{ own.x.buffer, ECDH_P256_BYTES },
@@ -143,7 +114,7 @@ static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
 	static const uint8_t counter[4] = { 0, 0, 0, 1 };
 	static const uint8_t bits[4] = { 0, 0, 1, 0 }; /* 256 */
 	static const char label[] = "ATH";
-	struct sc_part parts[] = {
+	struct crypto_part parts[] = {
 		{ counter, sizeof(counter) }, { label, sizeof(label) },
 		{ tpm_nonce->buffer, tpm_nonce->size },
 		{ caller_nonce->buffer, caller_nonce->size },
@@ -160,11 +131,10 @@ static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 				const TPM2B_NONCE *caller,
 				TPM2_HANDLE *handle, TPM2B_NONCE *tpm_nonce)
 {
-	TSS2_SYS_CONTEXT *sys = NULL;
-	TSS2_RC trc = Esys_GetSysContext(tpm->esys, &sys);
+	TSS2_RC trc;
 
-	for (unsigned int waits = 0; trc == TSS2_RC_SUCCESS;) {
-		trc = Tss2_Sys_StartAuthSession(sys, srk, TPM2_RH_NULL, NULL,
+	for (unsigned int waits = 0;;) {
+		trc = Tss2_Sys_StartAuthSession(tpm->sys, srk, TPM2_RH_NULL, NULL,
 						caller, salt, TPM2_SE_HMAC,
 						sym, TPM2_ALG_SHA256, handle,
 						tpm_nonce, NULL);
@@ -174,15 +144,8 @@ static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 	return tpm_map(trc, "start the salted session");
 }
 
-static void flush_sys_locked(struct tpm *tpm, TPM2_HANDLE handle)
-{
-	TSS2_SYS_CONTEXT *sys = NULL;
-
-	if (Esys_GetSysContext(tpm->esys, &sys) == TSS2_RC_SUCCESS)
-		(void)Tss2_Sys_FlushContext(sys, handle);
-}
-
-enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
+enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, TPM2_HANDLE salt_key,
+					 const TPMT_PUBLIC *pub,
 					 struct tpm_session *out)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES,
@@ -190,23 +153,22 @@ enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, ESYS_TR srk,
 			     .mode = { .aes = TPM2_ALG_CFB } };
 	TPM2B_ENCRYPTED_SECRET encrypted = { 0 };
 	TPM2B_NONCE caller = { .size = SHA256_BYTES }, tpm_nonce = { 0 };
-	TPMT_PUBLIC pub;
-	TPM2_HANDLE srk_handle = 0, handle = 0;
+	TPM2_HANDLE handle = 0;
 	uint8_t salt[SHA256_BYTES];
-	enum tpm_rc rc = srk_public_locked(tpm, srk, &srk_handle, &pub);
+	enum tpm_rc rc = TPM_OK;
 
-	if (rc != TPM_OK)
-		return rc;
-	if (!is_p256(&pub) && pub.type != TPM2_ALG_RSA)
+	/* salted by a transient key instead */
+	if (pub->nameAlg != TPM2_ALG_SHA256 ||
+	    (!is_p256(pub) && pub->type != TPM2_ALG_RSA))
 		return TPM_E_UNSUPPORTED;
 	if (!crypto_random(caller.buffer, caller.size) ||
-	    !make_salt(&pub, salt, &encrypted))
+	    !make_salt(pub, salt, &encrypted))
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)
-		rc = start_locked(tpm, srk_handle, &encrypted, &sym, &caller,
+		rc = start_locked(tpm, salt_key, &encrypted, &sym, &caller,
 				  &handle, &tpm_nonce);
 	if (rc == TPM_OK && !session_key(salt, &tpm_nonce, &caller, out->key)) {
-		flush_sys_locked(tpm, handle);
+		(void)Tss2_Sys_FlushContext(tpm->sys, handle);
 		rc = TPM_E_FAILURE;
 	}
 	if (rc == TPM_OK) {

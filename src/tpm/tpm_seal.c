@@ -59,13 +59,11 @@ enum tpm_rc tpm_seal(struct tpm *tpm, const uint8_t *auth, size_t auth_len,
 /* Loads a blob and gets its TPM handle and name, for one command. */
 static enum tpm_rc load_for_command_locked(struct tpm *tpm,
 					   const struct tpm_blob *blob,
-					   ESYS_TR *object, TPM2_HANDLE *handle,
+					   TPM2_HANDLE *handle,
 					   TPM2B_NAME *name)
 {
-	enum tpm_rc rc = tpm_load_locked(tpm, blob, object);
+	enum tpm_rc rc = tpm_load_locked(tpm, blob, handle, name);
 
-	if (rc == TPM_OK)
-		rc = tpm_object_ref_locked(tpm, *object, handle, name);
 	if (rc == TPM_OK)
 		rc = tpm_session_ready_locked(tpm);
 	return rc;
@@ -76,7 +74,6 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 		       struct secbuf **out)
 {
 	TPM2B_SENSITIVE_DATA data = { 0 };
-	ESYS_TR object = ESYS_TR_NONE;
 	TPM2_HANDLE handle = 0;
 	TPM2B_NAME name;
 	struct tpm_authed cmd = {
@@ -91,7 +88,7 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 	*out = NULL;
 	tpm_lock(tpm);
 	sys = tpm_sys(tpm);
-	rc = sys ? load_for_command_locked(tpm, blob, &object, &handle, &name) :
+	rc = sys ? load_for_command_locked(tpm, blob, &handle, &name) :
 		   TPM_E_FAILURE;
 	if (rc == TPM_OK) {
 		for (unsigned int tries = 0;;) {
@@ -105,8 +102,7 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
 			trc = Tss2_Sys_Unseal_Complete(sys, &data);
 		rc = tpm_map(trc, "unseal");
 	}
-	if (object != ESYS_TR_NONE)
-		tpm_flush_locked(tpm, object);
+	tpm_flush_locked(tpm, handle);
 	tpm_unlock(tpm);
 	if (rc == TPM_OK) {
 		*out = secbuf_dup(data.buffer, data.size);
@@ -125,7 +121,6 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 	TPM2B_AUTH value = { 0 };
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv = { 0 };
-	ESYS_TR object = ESYS_TR_NONE;
 	TPM2_HANDLE handle = 0, srk = 0;
 	TPM2B_NAME name, srk_name;
 	struct tpm_authed cmd = {
@@ -148,7 +143,7 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 
 	tpm_lock(tpm);
 	sys = tpm_sys(tpm);
-	rc = sys ? load_for_command_locked(tpm, blob, &object, &handle, &name) :
+	rc = sys ? load_for_command_locked(tpm, blob, &handle, &name) :
 		   TPM_E_FAILURE;
 	if (rc == TPM_OK)
 		rc = tpm_srk_ref_locked(tpm, &srk, &srk_name);
@@ -165,8 +160,7 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 			trc = Tss2_Sys_ObjectChangeAuth_Complete(sys, &priv);
 		rc = tpm_map(trc, "change auth");
 	}
-	if (object != ESYS_TR_NONE)
-		tpm_flush_locked(tpm, object);
+	tpm_flush_locked(tpm, handle);
 	tpm_unlock(tpm);
 	secmem_wipe(&value, sizeof(value));
 	if (rc == TPM_OK && !tpm_blob_marshal(&pub, &priv, out))

@@ -57,8 +57,7 @@ static enum tpm_rc aes_supported_locked(struct tpm *tpm,
 	TSS2_RC rc;
 
 	parms.parameters.symDetail = area->parameters.symDetail;
-	rc = Esys_TestParms(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-			    ESYS_TR_NONE, &parms);
+	rc = tpm_test_parms_locked(tpm, &parms);
 	if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
 	    (rc & TPM2_RC_FMT1) != 0) {
 		log_info("the TPM has no AES-%u",
@@ -169,7 +168,7 @@ static enum tpm_rc aes_chunk_locked(struct tpm *tpm, struct tpm_key *key,
 					     TPMA_SESSION_ENCRYPT);
 		for (unsigned int tries = 0;;) {
 			trc = Tss2_Sys_EncryptDecrypt2_Prepare(
-				sys, key->tpm_handle, &data,
+				sys, key->handle, &data,
 				decrypt ? TPM2_YES : TPM2_NO, mode, &iv_in);
 			if (trc == TSS2_RC_SUCCESS)
 				trc = tpm_authed_execute_locked(tpm, &cmd);
@@ -238,7 +237,7 @@ static enum tpm_rc hmac_once_locked(struct tpm *tpm, struct tpm_key *key,
 	if (rc == TPM_OK) {
 		cmd = tpm_key_authed(key, TPM2_CC_HMAC, 0);
 		for (unsigned int tries = 0;;) {
-			trc = Tss2_Sys_HMAC_Prepare(sys, key->tpm_handle, &buf, alg);
+			trc = Tss2_Sys_HMAC_Prepare(sys, key->handle, &buf, alg);
 			if (trc == TSS2_RC_SUCCESS)
 				trc = tpm_authed_execute_locked(tpm, &cmd);
 			if (!tpm_busy_retry(trc, &tries))
@@ -266,7 +265,7 @@ static enum tpm_rc sequence_start_locked(struct tpm *tpm, struct tpm_key *key,
 		if (rc != TPM_OK)
 			break;
 		cmd = tpm_key_authed(key, TPM2_CC_HMAC_Start, 0);
-		trc = Tss2_Sys_HMAC_Start_Prepare(sys, key->tpm_handle,
+		trc = Tss2_Sys_HMAC_Start_Prepare(sys, key->handle,
 						  &no_auth, alg);
 		if (trc == TSS2_RC_SUCCESS)
 			trc = tpm_authed_execute_locked(tpm, &cmd);

@@ -33,24 +33,16 @@
 
 #define NONCE_BYTES 32
 
-TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm)
-{
-	TSS2_SYS_CONTEXT *sys = NULL;
-
-	if (Esys_GetSysContext(tpm->esys, &sys) != TSS2_RC_SUCCESS)
-		return NULL;
-	return sys;
-}
-
 /* Salts with a transient standard ECC primary: for SRKs we cannot use. */
 static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm)
 {
-	ESYS_TR key = ESYS_TR_NONE;
-	enum tpm_rc rc = tpm_primary_create_locked(tpm, &key);
+	TPM2_HANDLE key = 0;
+	TPMT_PUBLIC pub;
+	enum tpm_rc rc = tpm_primary_create_locked(tpm, &key, &pub);
 
 	if (rc != TPM_OK)
 		return rc;
-	rc = tpm_session_start_own_locked(tpm, key, &tpm->session);
+	rc = tpm_session_start_own_locked(tpm, key, &pub, &tpm->session);
 	tpm_flush_locked(tpm, key);
 	return rc;
 }
@@ -58,13 +50,14 @@ static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm)
 enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
 {
 	enum tpm_rc rc;
-	ESYS_TR srk;
+	TPM2_HANDLE srk;
 
 	if (tpm->session.handle != 0)
 		return TPM_OK;
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc == TPM_OK)
-		rc = tpm_session_start_own_locked(tpm, srk, &tpm->session);
+		rc = tpm_session_start_own_locked(tpm, srk, &tpm->srk_public,
+						  &tpm->session);
 	if (rc == TPM_E_UNSUPPORTED) {
 		log_debug("the SRK cannot salt a session: using a transient "
 			  "ECC primary for it");
@@ -80,14 +73,10 @@ enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
 
 void tpm_session_flush_locked(struct tpm *tpm)
 {
-	TSS2_SYS_CONTEXT *sys;
-
 	if (tpm->session.handle == 0)
 		return;
 	tpm_held_remove_locked(tpm, tpm->session.handle);
-	sys = tpm_sys(tpm);
-	if (sys != NULL)
-		(void)Tss2_Sys_FlushContext(sys, tpm->session.handle);
+	(void)Tss2_Sys_FlushContext(tpm->sys, tpm->session.handle);
 	secmem_wipe(&tpm->session, sizeof(tpm->session));
 }
 
@@ -176,17 +165,17 @@ static bool command_hmac(TSS2_SYS_CONTEXT *sys, const struct tpm_authed *cmd,
 	const uint8_t *params = NULL;
 	size_t params_len = 0;
 	uint8_t cc[4], cp_hash[SC_SHA256_BYTES];
-	struct sc_part cp[4] = { { cc, sizeof(cc) } };
+	struct crypto_part cp[4] = { { cc, sizeof(cc) } };
 	size_t n = 1;
 
 	if (Tss2_Sys_GetCpBuffer(sys, &params_len, &params) != TSS2_RC_SUCCESS)
 		return false;
 	put_be32(cc, cmd->cc);
 	for (size_t i = 0; i < cmd->name_count; i++)
-		cp[n++] = (struct sc_part){ cmd->names[i]->name,
+		cp[n++] = (struct crypto_part){ cmd->names[i]->name,
 					    cmd->names[i]->size };
-	cp[n++] = (struct sc_part){ params, params_len };
-	struct sc_part mac[] = {
+	cp[n++] = (struct crypto_part){ params, params_len };
+	struct crypto_part mac[] = {
 		{ cp_hash, sizeof(cp_hash) },
 		{ caller->buffer, caller->size },
 		{ tpm_nonce->buffer, tpm_nonce->size },
@@ -215,9 +204,9 @@ static bool response_ok(TSS2_SYS_CONTEXT *sys, TPM2_CC code,
 	    rsp->hmac.size != SC_SHA256_BYTES)
 		return false;
 	put_be32(rc_cc + 4, code); /* responseCode 0 || commandCode */
-	struct sc_part rp[] = { { rc_cc, sizeof(rc_cc) },
+	struct crypto_part rp[] = { { rc_cc, sizeof(rc_cc) },
 				{ params, params_len } };
-	struct sc_part mac[] = {
+	struct crypto_part mac[] = {
 		{ rp_hash, sizeof(rp_hash) },
 		{ rsp->nonce.buffer, rsp->nonce.size },
 		{ caller->buffer, caller->size },
@@ -284,15 +273,7 @@ out:
 
 TSS2_RC tpm_password_execute_locked(struct tpm *tpm)
 {
-	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
-	TSS2L_SYS_AUTH_COMMAND auths = {
-		.count = 1,
-		.auths = { { .sessionHandle = TPM2_RS_PW } },
-	};
-	TSS2_RC rc;
+	TSS2_RC rc = Tss2_Sys_SetCmdAuths(tpm->sys, &tpm_password_auth);
 
-	if (sys == NULL)
-		return TSS2_SYS_RC_BAD_REFERENCE;
-	rc = Tss2_Sys_SetCmdAuths(sys, &auths);
-	return rc == TSS2_RC_SUCCESS ? Tss2_Sys_Execute(sys) : rc;
+	return rc == TSS2_RC_SUCCESS ? Tss2_Sys_Execute(tpm->sys) : rc;
 }

@@ -8,9 +8,11 @@
  * back (CKA_PUBLIC_KEY_INFO), verification, RSA encryption, public and
  * private key objects created from their values, a certificate object.
  * The engine's methods count each time OpenSSL hands them a key and then
- * refuse it.  Whatever the module computes must not reach them.
+ * refuse it.  Whatever the module computes must not reach them.  With
+ * "all", the engine is also the default for SHA-1/SHA-2 digests, AES
+ * ciphers and random numbers, the other families an engine can take.
  *
- * usage: engine-host MODULE TOKEN_LABEL PIN
+ * usage: engine-host MODULE TOKEN_LABEL PIN [all]
  * Prints "engine calls: N" and "failures: N"; exit 0 when both are 0.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
@@ -27,6 +29,7 @@
 #include <openssl/ec.h>
 #include <openssl/engine.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
@@ -92,7 +95,110 @@ static int engine_pkey_methods(ENGINE *e, EVP_PKEY_METHOD **method,
 	return 0;
 }
 
-static bool register_counting_engine(void)
+/* Digests, ciphers and random numbers: the "all" families. */
+
+static int counted_md_init(EVP_MD_CTX *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&engine_calls, 1);
+	return 0;
+}
+
+static int counted_cipher_init(EVP_CIPHER_CTX *ctx, const unsigned char *key,
+			       const unsigned char *iv, int enc)
+{
+	(void)ctx;
+	(void)key;
+	(void)iv;
+	(void)enc;
+	atomic_fetch_add(&engine_calls, 1);
+	return 0;
+}
+
+static int counted_rand_bytes(unsigned char *buf, int num)
+{
+	(void)buf;
+	(void)num;
+	atomic_fetch_add(&engine_calls, 1);
+	return 0;
+}
+
+static int counted_rand_status(void)
+{
+	return 1;
+}
+
+static const int md_nids[] = { NID_sha1, NID_sha224, NID_sha256, NID_sha384,
+			       NID_sha512 };
+static const int cipher_nids[] = {
+	NID_aes_128_cfb128, NID_aes_256_cfb128, NID_aes_128_cbc,
+	NID_aes_256_cbc,    NID_aes_128_ecb,    NID_aes_256_ecb,
+	NID_aes_128_gcm,    NID_aes_256_gcm,    NID_aes_128_ctr,
+	NID_aes_256_ctr,
+};
+#define MD_COUNT (sizeof(md_nids) / sizeof(md_nids[0]))
+#define CIPHER_COUNT (sizeof(cipher_nids) / sizeof(cipher_nids[0]))
+static EVP_MD *mds[MD_COUNT];
+static EVP_CIPHER *ciphers[CIPHER_COUNT];
+
+static int engine_digests(ENGINE *e, const EVP_MD **md, const int **nids,
+			  int nid)
+{
+	(void)e;
+	if (md == NULL) {
+		*nids = md_nids;
+		return (int)MD_COUNT;
+	}
+	for (size_t i = 0; i < MD_COUNT; i++)
+		if (md_nids[i] == nid) {
+			*md = mds[i];
+			return 1;
+		}
+	*md = NULL;
+	return 0;
+}
+
+static int engine_ciphers(ENGINE *e, const EVP_CIPHER **cipher,
+			  const int **nids, int nid)
+{
+	(void)e;
+	if (cipher == NULL) {
+		*nids = cipher_nids;
+		return (int)CIPHER_COUNT;
+	}
+	for (size_t i = 0; i < CIPHER_COUNT; i++)
+		if (cipher_nids[i] == nid) {
+			*cipher = ciphers[i];
+			return 1;
+		}
+	*cipher = NULL;
+	return 0;
+}
+
+static bool add_other_families(ENGINE *e)
+{
+	static RAND_METHOD rand = { .bytes = counted_rand_bytes,
+				    .status = counted_rand_status };
+
+	for (size_t i = 0; i < MD_COUNT; i++) {
+		mds[i] = EVP_MD_meth_new(md_nids[i], NID_undef);
+		if (mds[i] == NULL || !EVP_MD_meth_set_init(mds[i],
+							    counted_md_init) ||
+		    !EVP_MD_meth_set_result_size(mds[i], 64))
+			return false;
+	}
+	for (size_t i = 0; i < CIPHER_COUNT; i++) {
+		ciphers[i] = EVP_CIPHER_meth_new(cipher_nids[i], 16, 32);
+		if (ciphers[i] == NULL ||
+		    !EVP_CIPHER_meth_set_init(ciphers[i], counted_cipher_init))
+			return false;
+	}
+	return ENGINE_set_digests(e, engine_digests) &&
+	       ENGINE_set_ciphers(e, engine_ciphers) &&
+	       ENGINE_set_RAND(e, &rand);
+}
+
+static bool register_counting_engine(bool all)
 {
 	ENGINE *e = ENGINE_new();
 	RSA_METHOD *rsa = RSA_meth_new("counting RSA", 0);
@@ -111,7 +217,8 @@ static bool register_counting_engine(void)
 	}
 	return ENGINE_set_id(e, "counting") && ENGINE_set_name(e, "counting") &&
 	       ENGINE_set_RSA(e, rsa) && ENGINE_set_EC(e, ec) &&
-	       ENGINE_set_pkey_meths(e, engine_pkey_methods) && ENGINE_add(e) &&
+	       ENGINE_set_pkey_meths(e, engine_pkey_methods) &&
+	       (!all || add_other_families(e)) && ENGINE_add(e) &&
 	       ENGINE_init(e) && ENGINE_set_default(e, ENGINE_METHOD_ALL);
 }
 
@@ -483,11 +590,14 @@ int main(int argc, char **argv)
 	CK_SESSION_HANDLE s;
 	CK_SLOT_ID slot;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: engine-host MODULE TOKEN_LABEL PIN\n");
+	bool all = argc == 5 && strcmp(argv[4], "all") == 0;
+
+	if (argc != 4 && !all) {
+		fprintf(stderr,
+			"usage: engine-host MODULE TOKEN_LABEL PIN [all]\n");
 		return 2;
 	}
-	if (!make_host_keys(&keys) || !register_counting_engine()) {
+	if (!make_host_keys(&keys) || !register_counting_engine(all)) {
 		fprintf(stderr, "cannot set up the host\n");
 		return 2;
 	}

@@ -1,7 +1,8 @@
 """The module inside a host whose OpenSSL hands RSA and EC keys to an
-engine (libp11's shape, registered as the default for everything): the
-module's own public-key cryptography must never reach it.
-See engine_host.c."""
+engine (libp11's shape, registered as the default for everything), and
+then also digests, ciphers and random numbers ("all", every family an
+engine can take): nothing the module computes, nor anything computed for
+its TPM sessions, may reach it.  See engine_host.c."""
 import os
 
 import pytest
@@ -12,9 +13,13 @@ from conftest import BUILD, MODULE, USER_PIN, Env
 PROGRAM = os.path.join(BUILD, "test/integration/tpmcard-engine-host")
 
 
-def test_module_crypto_never_reaches_the_hosts_engine(token_env):
-    out = token_env.run(PROGRAM, MODULE, "t1", USER_PIN, check=False,
-                        timeout=300)
+FAMILIES = {"keys": (), "all": ("all",)}
+
+
+@pytest.mark.parametrize("families", sorted(FAMILIES))
+def test_module_crypto_never_reaches_the_hosts_engine(token_env, families):
+    out = token_env.run(PROGRAM, MODULE, "t1", USER_PIN, *FAMILIES[families],
+                        check=False, timeout=300)
     report = out.stdout + out.stderr
     assert "engine calls: 0\n" in out.stdout, report
     assert "failures: 0\n" in out.stdout, report
@@ -32,7 +37,9 @@ def test_engine_really_is_the_hosts_default(token_env):
     assert "engine calls: 0\n" in out.stdout, out.stdout
 
 
-def test_rsa_srk_salting_never_reaches_the_hosts_engine(env, mode, tmp_path):
+@pytest.mark.parametrize("families", sorted(FAMILIES))
+def test_rsa_srk_salting_never_reaches_the_hosts_engine(env, mode, tmp_path,
+                                                        families):
     """With a persistent RSA SRK (what tpm2_createprimary makes by
     default), the salt of the module's session is RSA-OAEP encrypted to
     it: by the module, not by an OpenSSL RSA key the engine would get."""
@@ -48,8 +55,8 @@ def test_rsa_srk_salting_never_reaches_the_hosts_engine(env, mode, tmp_path):
         own.add_token("t1")
         own.add_key("t1", "rsa2048", "rsa")
         own.add_key("t1", "ecc-p256", "ec")
-        out = own.run(PROGRAM, MODULE, "t1", USER_PIN, check=False,
-                      timeout=300)
+        out = own.run(PROGRAM, MODULE, "t1", USER_PIN, *FAMILIES[families],
+                      check=False, timeout=300)
         report = out.stdout + out.stderr
         assert "engine calls: 0\n" in out.stdout, report
         assert "failures: 0\n" in out.stdout, report

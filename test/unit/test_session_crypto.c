@@ -29,7 +29,7 @@ static void hex(const char *s, uint8_t *out, size_t len)
 static void sha256_in_parts(void **state)
 {
 	uint8_t want[32], out[32];
-	struct sc_part parts[] = { { "a", 1 }, { "", 0 }, { "bc", 2 } };
+	struct crypto_part parts[] = { { "a", 1 }, { "", 0 }, { "bc", 2 } };
 
 	(void)state;
 	hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
@@ -41,7 +41,7 @@ static void sha256_in_parts(void **state)
 static void hmac_with_an_empty_key(void **state)
 {
 	uint8_t want[32], out[32];
-	struct sc_part parts[] = { { "mess", 4 }, { "age", 3 } };
+	struct crypto_part parts[] = { { "mess", 4 }, { "age", 3 } };
 
 	(void)state;
 	hex("eb08c1f56d5ddee07f7bdf80468083da06b64cf4fac64fe3a90883df5feacae4",
