@@ -5,6 +5,7 @@ in front of one, on a private D-Bus session bus.  Both stop what they
 started, and neither binds anything but 127.0.0.1.
 """
 import os
+import random
 import shutil
 import signal
 import socket
@@ -13,21 +14,26 @@ import tempfile
 import time
 
 
+def _bindable(port):
+    """Whether a listener could bind this loopback port now.  Like
+    swtpm's own listener, with SO_REUSEADDR: a port some earlier client
+    connection left in TIME_WAIT counts as free."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port_pair():
     """Two consecutive free loopback ports (swtpm: server, ctrl)."""
-    for _ in range(100):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 65535:
-            continue
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 1))
+    rng = random.Random()
+    for _ in range(2000):
+        port = rng.randrange(20000, 60000)
+        if _bindable(port) and _bindable(port + 1):
             return port
-        except OSError:
-            continue
     raise RuntimeError("no free port pair")
 
 

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tpmcard-bench: how fast a PKCS#11 module signs and decrypts, next to
+ * what the TPM allows (raw ESAPI with password authorization), every
+ * result checked with OpenSSL.  See bench/README.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "bench.h"
+
+struct args {
+	const char *mode, *module, *token, *pin, *key, *tcti, *blob, *label;
+	const struct bench_mech *mech;
+	double seconds;
+	int count;
+};
+
+static const uint8_t sha256_prefix[19] = { 0x30, 0x31, 0x30, 0x0d, 0x06,
+					   0x09, 0x60, 0x86, 0x48, 0x01,
+					   0x65, 0x03, 0x04, 0x02, 0x01,
+					   0x05, 0x00, 0x04, 0x20 };
+
+/* A fresh input: a message, a DigestInfo, or a plaintext to encrypt. */
+static bool make_input(const struct bench_mech *m, uint8_t *in, size_t *len)
+{
+	*len = m->input_len;
+	if (m->type == CKM_RSA_PKCS) {
+		memcpy(in, sha256_prefix, sizeof(sha256_prefix));
+		return RAND_bytes(in + 19, 32) == 1;
+	}
+	return RAND_bytes(in, (int)*len) == 1;
+}
+
+/* For decryption: the ciphertext of plain, made with the public key. */
+static bool op_input(const struct bench_mech *m, const uint8_t *spki,
+		     size_t spki_len, const uint8_t *plain, size_t plain_len,
+		     uint8_t *in, size_t *in_len)
+{
+	if (m->op == OP_SIGN) {
+		memcpy(in, plain, plain_len);
+		*in_len = plain_len;
+		return true;
+	}
+	*in_len = 1024;
+	return oaep_encrypt(spki, spki_len, plain, plain_len, in, in_len);
+}
+
+static void print_steady(const struct args *a, const char *target,
+			 struct bench_stats *s, double busy, size_t checked)
+{
+	printf("{\"kind\": \"steady\", \"target\": \"%s\", \"label\": \"%s\", "
+	       "\"mech\": \"%s\", \"ops\": %zu, \"seconds\": %.3f, "
+	       "\"ops_per_s\": %.1f, \"median_ms\": %.3f, \"p95_ms\": %.3f, "
+	       "\"verified\": %zu}\n",
+	       target, a->label, a->mech->name, s->count, busy,
+	       busy > 0 ? (double)s->count / busy : 0,
+	       1e3 * stats_quantile(s, 0.5), 1e3 * stats_quantile(s, 0.95),
+	       checked);
+}
+
+/* The loop both steady modes share; run is one operation. */
+typedef bool (*run_fn)(void *ctx, const uint8_t *in, size_t in_len,
+		       uint8_t *out, size_t *out_len);
+
+static int steady_loop(const struct args *a, const char *target, run_fn run,
+		       void *ctx, const uint8_t *spki, size_t spki_len)
+{
+	struct bench_stats s = { 0 };
+	uint8_t plain[64], in[1024], out[1024];
+	size_t plain_len, in_len, out_len, checked = 0;
+	double start = now_seconds(), busy = 0;
+
+	if (!make_input(a->mech, plain, &plain_len) ||
+	    !op_input(a->mech, spki, spki_len, plain, plain_len, in, &in_len))
+		return 1;
+	while (now_seconds() - start < a->seconds) {
+		double t = now_seconds();
+
+		out_len = sizeof(out);
+		if (!run(ctx, in, in_len, out, &out_len))
+			return 1;
+		t = now_seconds() - t;
+		busy += t;
+		stats_add(&s, t);
+		/* The first result and one in a hundred after it. */
+		if (s.count % 100 == 1) {
+			if (!verify_result(a->mech, spki, spki_len, plain,
+					   plain_len, out, out_len)) {
+				fprintf(stderr, "%s: result %zu is wrong\n",
+					target, s.count);
+				return 1;
+			}
+			checked++;
+		}
+	}
+	print_steady(a, target, &s, busy, checked);
+	stats_free(&s);
+	return 0;
+}
+
+struct module_ctx {
+	struct p11 p;
+	const struct bench_mech *m;
+};
+
+static bool module_ctx_run(void *ctx, const uint8_t *in, size_t in_len,
+			   uint8_t *out, size_t *out_len)
+{
+	struct module_ctx *c = ctx;
+
+	return p11_run_once(&c->p, c->m, in, in_len, out, out_len);
+}
+
+static int steady_module(const struct args *a)
+{
+	struct module_ctx c = { .m = a->mech };
+	struct cold_phases ph;
+	int rc;
+
+	if (!p11_open(&c.p, a->module, a->token, a->pin, a->key, a->mech, &ph))
+		return 1;
+	rc = steady_loop(a, "module", module_ctx_run, &c, c.p.spki,
+			 c.p.spki_len);
+	p11_close(&c.p, NULL);
+	return rc;
+}
+
+static bool raw_ctx_run(void *ctx, const uint8_t *in, size_t in_len,
+			uint8_t *out, size_t *out_len)
+{
+	return raw_run_once(ctx, in, in_len, out, out_len);
+}
+
+static int steady_raw(const struct args *a)
+{
+	struct raw *r = raw_open(a->tcti, a->mech);
+	const uint8_t *spki;
+	size_t spki_len;
+	int rc;
+
+	if (r == NULL) {
+		fprintf(stderr, "raw ESAPI: cannot make a key on %s\n",
+			a->tcti);
+		return 1;
+	}
+	spki = raw_spki(r, &spki_len);
+	rc = steady_loop(a, "raw", raw_ctx_run, r, spki, spki_len);
+	raw_close(r);
+	return rc;
+}
+
+/* One cold process of the module: every phase timed, then checked. */
+static int cold_child_module(const struct args *a)
+{
+	struct p11 p;
+	struct cold_phases ph = { 0 };
+	uint8_t plain[64], in[1024], out[1024];
+	size_t plain_len, in_len, out_len = sizeof(out);
+	double t;
+	bool ok;
+
+	if (!make_input(a->mech, plain, &plain_len))
+		return 1;
+	ok = p11_open(&p, a->module, a->token, a->pin, a->key, a->mech, &ph);
+	ok = ok && op_input(a->mech, p.spki, p.spki_len, plain, plain_len, in,
+			    &in_len);
+	t = now_seconds();
+	ok = ok && p11_run_once(&p, a->mech, in, in_len, out, &out_len);
+	ph.op = now_seconds() - t;
+	ok = ok && verify_result(a->mech, p.spki, p.spki_len, plain,
+				 plain_len, out, out_len);
+	p11_close(&p, &ph);
+	if (!ok)
+		return 1;
+	printf("%.6f %.6f %.6f %.6f %.6f %.6f\n", ph.load, ph.init, ph.find,
+	       ph.login, ph.op, ph.finalize);
+	return 0;
+}
+
+static int cold_child_raw(const struct args *a)
+{
+	uint8_t plain[64], in[1024], out[1024], spki[1024];
+	size_t plain_len, in_len, out_len = sizeof(out), spki_len = sizeof(spki);
+	double t;
+	bool ok = make_input(a->mech, plain, &plain_len) &&
+		  raw_cold_spki(a->blob, spki, &spki_len) &&
+		  op_input(a->mech, spki, spki_len, plain, plain_len, in,
+			   &in_len);
+
+	t = now_seconds();
+	ok = ok && raw_cold_once(a->tcti, a->mech, a->blob, in, in_len, out,
+				 &out_len);
+	t = now_seconds() - t;
+	ok = ok && verify_result(a->mech, spki, spki_len, plain, plain_len,
+				 out, out_len);
+	if (!ok)
+		return 1;
+	printf("0 0 0 0 %.6f 0\n", t);
+	return 0;
+}
+
+/* Runs this program as a child; its phase line into ph, wall time in *s. */
+static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
+{
+	int fds[2], status = 0;
+	char line[256] = "";
+	double t = now_seconds();
+	pid_t pid;
+	FILE *f;
+	bool ok;
+
+	if (pipe(fds) != 0)
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	ok = f != NULL && fgets(line, sizeof(line), f) != NULL;
+	if (f != NULL)
+		fclose(f);
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && ok &&
+	     WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	     sscanf(line, "%lf %lf %lf %lf %lf %lf", &ph->load, &ph->init,
+		    &ph->find, &ph->login, &ph->op, &ph->finalize) == 6;
+	*s = now_seconds() - t;
+	return ok;
+}
+
+static int cold_parent(const struct args *a, char **child_argv,
+		       const char *target)
+{
+	struct bench_stats total = { 0 }, phase[6] = { 0 };
+	static const char *names[6] = { "load",	 "init", "find",
+					"login", "op",	 "finalize" };
+
+	for (int i = 0; i < a->count; i++) {
+		struct cold_phases ph;
+		double s;
+		double *v = &ph.load;
+
+		if (!spawn_child(child_argv, &ph, &s)) {
+			fprintf(stderr, "cold process %d failed\n", i);
+			return 1;
+		}
+		stats_add(&total, s);
+		for (int k = 0; k < 6; k++)
+			stats_add(&phase[k], v[k]);
+	}
+	printf("{\"kind\": \"cold\", \"target\": \"%s\", \"label\": \"%s\", "
+	       "\"mech\": \"%s\", \"processes\": %d, \"verified\": %d, "
+	       "\"median_ms\": %.3f, \"p95_ms\": %.3f, \"phases_median_ms\": {",
+	       target, a->label, a->mech->name, a->count, a->count,
+	       1e3 * stats_quantile(&total, 0.5),
+	       1e3 * stats_quantile(&total, 0.95));
+	for (int k = 0; k < 6; k++) {
+		printf("%s\"%s\": %.3f", k ? ", " : "", names[k],
+		       1e3 * stats_quantile(&phase[k], 0.5));
+		stats_free(&phase[k]);
+	}
+	printf("}}\n");
+	stats_free(&total);
+	return 0;
+}
+
+static int cold(const struct args *a, int argc, char **argv, bool raw)
+{
+	char **child = calloc((size_t)argc + 1, sizeof(char *));
+	int rc;
+
+	if (child == NULL)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		child[i] = argv[i];
+	child[1] = raw ? "raw-cold-child" : "cold-child";
+	if (raw && !raw_cold_prepare(a->tcti, a->mech, a->blob)) {
+		fprintf(stderr, "raw ESAPI: cannot save a key\n");
+		free(child);
+		return 1;
+	}
+	rc = cold_parent(a, child, raw ? "raw" : "module");
+	free(child);
+	return rc;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: tpmcard-bench MODE [options]\n"
+		"  steady|cold      --module PATH --token LABEL --pin PIN --key LABEL\n"
+		"  raw-steady|raw-cold --tcti TCTI [--blob FILE]\n"
+		"  all modes: --mech rsa-pkcs|rsa-sha256|rsa-pss|rsa-oaep|ecdsa\n"
+		"             [--seconds S] [--count N] [--label TEXT]\n");
+}
+
+static bool parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "module", 1, NULL, 'm' }, { "token", 1, NULL, 't' },
+		{ "pin", 1, NULL, 'p' },    { "key", 1, NULL, 'k' },
+		{ "tcti", 1, NULL, 'T' },   { "blob", 1, NULL, 'b' },
+		{ "mech", 1, NULL, 'M' },   { "seconds", 1, NULL, 's' },
+		{ "count", 1, NULL, 'n' },  { "label", 1, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	if (argc < 2)
+		return false;
+	*a = (struct args){ .mode = argv[1], .seconds = 5, .count = 50,
+			    .label = "", .blob = "/tmp/tpmcard-bench.key" };
+	a->tcti = getenv("TPMCARD_TCTI");
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': a->module = optarg; break;
+		case 't': a->token = optarg; break;
+		case 'p': a->pin = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'T': a->tcti = optarg; break;
+		case 'b': a->blob = optarg; break;
+		case 'M': a->mech = bench_mech_by_name(optarg); break;
+		case 's': a->seconds = atof(optarg); break;
+		case 'n': a->count = atoi(optarg); break;
+		case 'l': a->label = optarg; break;
+		default: return false;
+		}
+	}
+	if (a->mech == NULL)
+		return false;
+	if (strncmp(a->mode, "raw", 3) == 0)
+		return a->tcti != NULL;
+	return a->module && a->token && a->pin && a->key;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+
+	if (!parse(argc, argv, &a)) {
+		usage();
+		return 2;
+	}
+	if (strcmp(a.mode, "steady") == 0)
+		return steady_module(&a);
+	if (strcmp(a.mode, "raw-steady") == 0)
+		return steady_raw(&a);
+	if (strcmp(a.mode, "cold") == 0)
+		return cold(&a, argc, argv, false);
+	if (strcmp(a.mode, "raw-cold") == 0)
+		return cold(&a, argc, argv, true);
+	if (strcmp(a.mode, "cold-child") == 0)
+		return cold_child_module(&a);
+	if (strcmp(a.mode, "raw-cold-child") == 0)
+		return cold_child_raw(&a);
+	usage();
+	return 2;
+}

@@ -1,0 +1,184 @@
+"""Runs the benchmark on private software TPMs, directly and through
+tpm2-abrmd, and writes bench/results/: the raw JSON lines, a Markdown
+table, and a chart when gnuplot is there.  Started by bench/run.sh."""
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "test", "integration"))
+import tpmenv  # noqa: E402
+
+BUILD = os.environ.get("TPMCARD_BUILD_DIR", os.path.join(TOP, "build"))
+BENCH = os.path.join(BUILD, "bench", "tpmcard-bench")
+MODULE = os.path.join(BUILD, "src", "pkcs11", "libtpmcard.so")
+CLI = os.path.join(BUILD, "tools", "ptool", "tpmcard")
+RESULTS = os.path.join(TOP, "bench", "results")
+PIN = "123456"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+COLD = int(os.environ.get("BENCH_COLD", "100"))
+STEADY_MECHS = ["rsa-pkcs", "rsa-sha256", "rsa-pss", "rsa-oaep", "ecdsa"]
+COLD_MECHS = ["ecdsa", "rsa-pkcs"]
+KEY_OF = {"ecdsa": "ec"}
+
+
+def run_bench(env, *args):
+    out = subprocess.run([BENCH, *args], env=env, capture_output=True,
+                         text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit("tpmcard-bench %s failed:\n%s" %
+                         (" ".join(args), out.stderr))
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def provision(env):
+    pins = dict(env, TPMCARD_USER_PIN=PIN, TPMCARD_SO_PIN="12345678")
+    for args in (["token", "add", "bench"],
+                 ["key", "generate", "--token", "bench", "--type",
+                  "rsa2048", "--label", "rsa"],
+                 ["key", "generate", "--token", "bench", "--type",
+                  "ecc-p256", "--label", "ec"]):
+        subprocess.run([CLI, *args], env=pins, check=True,
+                       capture_output=True)
+
+
+def measure(path, env, work):
+    results = []
+    module = ["--module", MODULE, "--token", "bench", "--pin", PIN]
+    for mech in STEADY_MECHS:
+        key = KEY_OF.get(mech, "rsa")
+        results += run_bench(env, "steady", *module, "--key", key,
+                             "--mech", mech, "--seconds", str(SECONDS))
+        results += run_bench(env, "raw-steady", "--mech", mech,
+                             "--seconds", str(SECONDS))
+    for mech in COLD_MECHS:
+        key = KEY_OF.get(mech, "rsa")
+        results += run_bench(env, "cold", *module, "--key", key,
+                             "--mech", mech, "--count", str(COLD))
+        results += run_bench(env, "raw-cold", "--mech", mech, "--count",
+                             str(COLD), "--blob",
+                             os.path.join(work, "raw.key"))
+    for r in results:
+        r["path"] = path
+    return results
+
+
+def run_path(path):
+    swtpm = tpmenv.SwTpm()
+    abrmd = None
+    work = tempfile.mkdtemp(prefix="tpmcard-bench-")
+    try:
+        tcti, extra = swtpm.tcti, {}
+        if path == "abrmd":
+            abrmd = tpmenv.Abrmd(swtpm)
+            tcti, extra = abrmd.tcti, abrmd.env
+        env = dict(os.environ, TPMCARD_TCTI=tcti,
+                   TPMCARD_STORE=os.path.join(work, "store.sqlite3"),
+                   TPMCARD_RUNTIME_DIR=os.path.join(work, "run"), **extra)
+        env.pop("TPMCARD_LOG", None)
+        provision(env)
+        return measure(path, env, work)
+    finally:
+        if abrmd is not None:
+            abrmd.stop()
+        swtpm.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def find(results, **keys):
+    for r in results:
+        if all(r.get(k) == v for k, v in keys.items()):
+            return r
+    return None
+
+
+def table(results):
+    lines = ["| path | mechanism | tpmcard ops/s | raw ESAPI ops/s | "
+             "ratio | tpmcard median / p95 ms |",
+             "|---|---|---:|---:|---:|---:|"]
+    for path in ("direct", "abrmd"):
+        for mech in STEADY_MECHS:
+            m = find(results, kind="steady", target="module", path=path,
+                     mech=mech)
+            r = find(results, kind="steady", target="raw", path=path,
+                     mech=mech)
+            if m and r:
+                lines.append("| %s | %s | %.0f | %.0f | %.2f | %.2f / %.2f |"
+                             % (path, mech, m["ops_per_s"], r["ops_per_s"],
+                                m["ops_per_s"] / r["ops_per_s"],
+                                m["median_ms"], m["p95_ms"]))
+    lines += ["", "| path | cold process | tpmcard median / p95 ms | "
+              "raw ESAPI median ms | ratio | tpmcard phases (median ms) |",
+              "|---|---|---:|---:|---:|---|"]
+    for path in ("direct", "abrmd"):
+        for mech in COLD_MECHS:
+            m = find(results, kind="cold", target="module", path=path,
+                     mech=mech)
+            r = find(results, kind="cold", target="raw", path=path,
+                     mech=mech)
+            if m and r:
+                phases = ", ".join("%s %.2f" % kv for kv in
+                                   m["phases_median_ms"].items())
+                lines.append("| %s | %s | %.2f / %.2f | %.2f | %.2f | %s |"
+                             % (path, mech, m["median_ms"], m["p95_ms"],
+                                r["median_ms"],
+                                m["median_ms"] / r["median_ms"], phases))
+    return "\n".join(lines) + "\n"
+
+
+def chart(results, png):
+    if shutil.which("gnuplot") is None:
+        return False
+    data = png + ".dat"
+    with open(data, "w") as f:
+        for path in ("direct", "abrmd"):
+            for mech in STEADY_MECHS:
+                m = find(results, kind="steady", target="module", path=path,
+                         mech=mech)
+                r = find(results, kind="steady", target="raw", path=path,
+                         mech=mech)
+                if m and r:
+                    f.write('"%s %s" %.1f %.1f\n' % (path, mech,
+                                                     m["ops_per_s"],
+                                                     r["ops_per_s"]))
+    script = """set terminal png size 1000,500
+set output '%s'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'operations per second'
+set xtics rotate by -30
+set key top right
+plot '%s' using 2:xtic(1) title 'tpmcard', '' using 3 title 'raw ESAPI (password auth)'
+""" % (png, data)
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(data)
+    return True
+
+
+def main():
+    results = []
+    for path in ("direct", "abrmd"):
+        results += run_path(path)
+    os.makedirs(RESULTS, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    meta = {"date": stamp, "host": platform.node(),
+            "cpus": os.cpu_count(), "seconds": SECONDS, "cold": COLD}
+    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+        json.dump({"meta": meta, "results": results}, f, indent=1)
+    md = ("Run %s, %d CPUs, %g s per steady run, %d cold processes.\n\n"
+          % (stamp, meta["cpus"], SECONDS, COLD)) + table(results)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write(md)
+    chart(results, os.path.join(RESULTS, "latest.png"))
+    sys.stdout.write(md)
+
+
+if __name__ == "__main__":
+    main()

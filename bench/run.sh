@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The benchmark: builds what is missing, then measures tpmcard and raw
+# ESAPI on private software TPMs, directly and through tpm2-abrmd, and
+# writes bench/results/latest.{json,md,png}.  BENCH_SECONDS (per steady
+# run, default 5) and BENCH_COLD (cold processes, default 100) size it.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export TPMCARD_BUILD_DIR=${TPMCARD_BUILD_DIR:-$top/build}
+"$top/scripts/deps.sh"
+"$top/scripts/build.sh" -DTPMCARD_SANITIZE=OFF
+exec /usr/bin/python3 "$top/bench/run.py"
