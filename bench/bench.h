@@ -83,4 +83,18 @@ bool raw_cold_once(const char *tcti, const struct bench_mech *m,
 /* The public key info saved with the key, for checking. */
 bool raw_cold_spki(const char *blob_path, uint8_t *spki, size_t *len);
 
+/* TPM commands by command code, from a pcap TCTI capture. */
+#define CMD_KINDS_MAX 32
+struct cmd_counts {
+	uint32_t code[CMD_KINDS_MAX];
+	unsigned int n[CMD_KINDS_MAX];
+	size_t kinds;
+	unsigned int total;
+};
+
+bool pcap_count(const char *path, struct cmd_counts *c);
+const char *tpm_command_name(uint32_t code);
+/* As a JSON object: {"Sign": 3, ...}. */
+void print_counts(const struct cmd_counts *c);
+
 #endif /* TPMCARD_BENCH_H */

@@ -184,6 +184,30 @@ static int cold_child_module(const struct args *a)
 	return 0;
 }
 
+/* Logs in, performs --count operations, finalizes: for counting. */
+static int ops_child(const struct args *a)
+{
+	struct p11 p;
+	struct cold_phases ph = { 0 };
+	uint8_t plain[64], in[1024], out[1024];
+	size_t plain_len, in_len, out_len;
+	bool ok = make_input(a->mech, plain, &plain_len) &&
+		  p11_open(&p, a->module, a->token, a->pin, a->key, a->mech,
+			   &ph) &&
+		  op_input(a->mech, p.spki, p.spki_len, plain, plain_len, in,
+			   &in_len);
+
+	for (int i = 0; ok && i < a->count; i++) {
+		out_len = sizeof(out);
+		ok = p11_run_once(&p, a->mech, in, in_len, out, &out_len);
+	}
+	p11_close(&p, &ph);
+	if (!ok)
+		return 1;
+	printf("0 0 0 0 0 0\n");
+	return 0;
+}
+
 static int cold_child_raw(const struct args *a)
 {
 	uint8_t plain[64], in[1024], out[1024], spki[1024];
@@ -206,6 +230,9 @@ static int cold_child_raw(const struct args *a)
 	return 0;
 }
 
+/* Records the child's TPM traffic here when set (the pcap TCTI). */
+static const char *capture_path;
+
 /* Runs this program as a child; its phase line into ph, wall time in *s. */
 static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
 {
@@ -220,6 +247,16 @@ static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
 		return false;
 	pid = fork();
 	if (pid == 0) {
+		if (capture_path != NULL) {
+			char *tcti = NULL;
+			const char *inner = getenv("TPMCARD_TCTI");
+
+			if (asprintf(&tcti, "pcap:%s", inner ? inner : "") < 0)
+				_exit(127);
+			setenv("TPMCARD_TCTI", tcti, 1);
+			setenv("TCTI_PCAP_FILE", capture_path, 1);
+			unlink(capture_path);
+		}
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
@@ -295,12 +332,72 @@ static int cold(const struct args *a, int argc, char **argv, bool raw)
 	return rc;
 }
 
+/* Spawns one child under capture and counts what it sent the TPM. */
+static bool count_child(char **argv, const char *mode, const char *count,
+			const char *path, struct cmd_counts *c)
+{
+	struct cold_phases ph;
+	double s;
+
+	argv[1] = (char *)mode;
+	for (int i = 2; argv[i] != NULL; i++)
+		if (strcmp(argv[i], "--count") == 0 && argv[i + 1] != NULL)
+			argv[i + 1] = (char *)count;
+	capture_path = path;
+	return spawn_child(argv, &ph, &s) && pcap_count(path, c);
+}
+
+/*
+ * TPM commands of one cold process (module or raw), and for the module
+ * the commands of one steady operation: (N operations - 1) / (N - 1).
+ */
+static int commands(const struct args *a, int argc, char **argv, bool raw)
+{
+	char **child = calloc((size_t)argc + 3, sizeof(char *));
+	char path[64];
+	struct cmd_counts cold_c, none, many;
+	char n[16];
+	bool ok;
+
+	if (child == NULL || a->count < 2)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		child[i] = argv[i];
+	child[argc] = "--count";
+	child[argc + 1] = "0";
+	snprintf(path, sizeof(path), "/tmp/tpmcard-bench-%d.pcap", getpid());
+	snprintf(n, sizeof(n), "%d", a->count);
+	if (raw && !raw_cold_prepare(a->tcti, a->mech, a->blob))
+		return 1;
+	ok = count_child(child, raw ? "raw-cold-child" : "cold-child", "1",
+			 path, &cold_c);
+	ok = ok && (raw || (count_child(child, "ops-child", "1", path, &none) &&
+			    count_child(child, "ops-child", n, path, &many)));
+	unlink(path);
+	free(child);
+	if (!ok) {
+		fprintf(stderr, "counting commands failed\n");
+		return 1;
+	}
+	printf("{\"kind\": \"commands\", \"target\": \"%s\", "
+	       "\"label\": \"%s\", \"mech\": \"%s\", \"cold\": %u, "
+	       "\"cold_commands\": ",
+	       raw ? "raw" : "module", a->label, a->mech->name, cold_c.total);
+	print_counts(&cold_c);
+	if (!raw) {
+		printf(", \"per_op\": %.2f",
+		       (double)(many.total - none.total) / (a->count - 1));
+	}
+	printf("}\n");
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tpmcard-bench MODE [options]\n"
-		"  steady|cold      --module PATH --token LABEL --pin PIN --key LABEL\n"
-		"  raw-steady|raw-cold --tcti TCTI [--blob FILE]\n"
+		"  steady|cold|commands --module PATH --token LABEL --pin PIN --key LABEL\n"
+		"  raw-steady|raw-cold|raw-commands --tcti TCTI [--blob FILE]\n"
 		"  all modes: --mech rsa-pkcs|rsa-sha256|rsa-pss|rsa-oaep|ecdsa\n"
 		"             [--seconds S] [--count N] [--label TEXT]\n");
 }
@@ -361,6 +458,12 @@ int main(int argc, char **argv)
 		return cold(&a, argc, argv, false);
 	if (strcmp(a.mode, "raw-cold") == 0)
 		return cold(&a, argc, argv, true);
+	if (strcmp(a.mode, "commands") == 0)
+		return commands(&a, argc, argv, false);
+	if (strcmp(a.mode, "raw-commands") == 0)
+		return commands(&a, argc, argv, true);
+	if (strcmp(a.mode, "ops-child") == 0)
+		return ops_child(&a);
 	if (strcmp(a.mode, "cold-child") == 0)
 		return cold_child_module(&a);
 	if (strcmp(a.mode, "raw-cold-child") == 0)

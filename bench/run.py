@@ -63,6 +63,12 @@ def measure(path, env, work):
         results += run_bench(env, "raw-cold", "--mech", mech, "--count",
                              str(COLD), "--blob",
                              os.path.join(work, "raw.key"))
+    for mech in COLD_MECHS:
+        key = KEY_OF.get(mech, "rsa")
+        results += run_bench(env, "commands", *module, "--key", key,
+                             "--mech", mech, "--count", "20")
+        results += run_bench(env, "raw-commands", "--mech", mech, "--blob",
+                             os.path.join(work, "raw.key"))
     for r in results:
         r["path"] = path
     return results
@@ -128,7 +134,26 @@ def table(results):
                              % (path, mech, m["median_ms"], m["p95_ms"],
                                 r["median_ms"],
                                 m["median_ms"] / r["median_ms"], phases))
+    lines += ["", "| path | TPM commands | tpmcard cold process | "
+              "tpmcard per steady op | raw ESAPI cold process |",
+              "|---|---|---|---:|---|"]
+    for path in ("direct", "abrmd"):
+        for mech in COLD_MECHS:
+            m = find(results, kind="commands", target="module", path=path,
+                     mech=mech)
+            r = find(results, kind="commands", target="raw", path=path,
+                     mech=mech)
+            if m and r:
+                lines.append("| %s | %s | %d: %s | %.2f | %d: %s |" % (
+                    path, mech, m["cold"], counts_text(m["cold_commands"]),
+                    m["per_op"], r["cold"],
+                    counts_text(r["cold_commands"])))
     return "\n".join(lines) + "\n"
+
+
+def counts_text(counts):
+    return ", ".join("%s %d" % kv if kv[1] > 1 else kv[0]
+                     for kv in counts.items())
 
 
 def chart(results, png):

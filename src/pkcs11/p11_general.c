@@ -123,6 +123,7 @@ EXPORT CK_RV C_Finalize(CK_VOID_PTR reserved)
 	rv = p11_module(&mod);
 	if (rv != CKR_OK)
 		return rv;
+	token_module_closing(mod);
 	p11_sessions_close_all(true, 0);
 	pthread_mutex_lock(&p11_lock);
 	module = NULL;

@@ -34,6 +34,11 @@ struct tc_session;
 CK_RV token_module_open(struct tc_module **out);
 
 /* Logs out, flushes everything from the TPM, frees; NULL ok. */
+/*
+ * C_Finalize is under way: what is closed from now on need not be flushed
+ * from the TPM one by one where a resource manager flushes it anyway.
+ */
+void token_module_closing(struct tc_module *mod);
 void token_module_close(struct tc_module *mod);
 
 /* Frees nothing and sends nothing: for a forked child dropping state. */

@@ -95,6 +95,15 @@ void token_module_release_at_exit(struct tc_module *mod)
 	tc_mutex_unlock(&mod->lock);
 }
 
+void token_module_closing(struct tc_module *mod)
+{
+	if (mod == NULL)
+		return;
+	tc_mutex_lock(&mod->lock);
+	tpm_closing(mod->tpm);
+	tc_mutex_unlock(&mod->lock);
+}
+
 void token_module_close(struct tc_module *mod)
 {
 	if (mod == NULL)

@@ -36,17 +36,17 @@ static void blob_view(const struct db_seal *seal, struct tpm_blob *blob)
 static CK_RV check_srk_locked(struct tc_module *mod, struct tc_token *token,
 			      struct tpm **tpm)
 {
-	uint8_t name[66];
-	size_t len = 0;
+	bool matches = false;
 	CK_RV rv = token_tpm_locked(mod, tpm);
 
 	if (rv != CKR_OK)
 		return rv;
-	rv = token_rv_from_tpm(tpm_srk_name(*tpm, name, &len));
+	rv = token_rv_from_tpm(tpm_srk_match(*tpm, token->row.srk_name.data,
+					     token->row.srk_name.len,
+					     &matches));
 	if (rv != CKR_OK)
 		return rv;
-	if (len != token->row.srk_name.len ||
-	    memcmp(name, token->row.srk_name.data, len) != 0) {
+	if (!matches) {
 		log_err("token '%s' was sealed under another SRK: the TPM was "
 			"cleared, or the store comes from another machine",
 			token->row.label);

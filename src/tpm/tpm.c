@@ -45,6 +45,9 @@ static bool behind_resource_manager(const char *config)
 {
 	if (config == NULL) /* tctildr tries tabrmd, then /dev/tpmrm0 */
 		return access("/dev/tpmrm0", F_OK) == 0;
+	/* tpm2-tss's pcap TCTI records the traffic of the one it wraps */
+	if (strncmp(config, "pcap:", 5) == 0)
+		return behind_resource_manager(config[5] ? config + 5 : NULL);
 	return strncmp(config, "tabrmd", 6) == 0 ||
 	       strncmp(config, "device:/dev/tpmrm", 17) == 0;
 }
@@ -156,9 +159,16 @@ void tpm_close(struct tpm *tpm)
 		tpm_key_close(tpm, key);
 		tpm_lock(tpm);
 	}
-	tpm_session_flush_locked(tpm);
-	if (tpm->srk_transient)
-		tpm_flush_locked(tpm, tpm->srk);
+	/*
+	 * A resource manager flushes what a connection leaves when it
+	 * closes: sending the flushes ourselves would only cost time.
+	 */
+	if (!tpm->managed) {
+		tpm_session_flush_locked(tpm);
+		if (tpm->srk_transient)
+			tpm_flush_locked(tpm, tpm->srk);
+	}
+	secmem_wipe(&tpm->session, sizeof(tpm->session));
 	tpm_held_close(tpm);
 	Tss2_Sys_Finalize(tpm->sys);
 	free(tpm->sys);
@@ -202,6 +212,15 @@ bool tpm_release_if_free(struct tpm *tpm)
 	release_locked(tpm);
 	tpm_unlock(tpm);
 	return true;
+}
+
+void tpm_closing(struct tpm *tpm)
+{
+	if (tpm == NULL)
+		return;
+	tpm_lock(tpm);
+	tpm->closing = true;
+	tpm_unlock(tpm);
 }
 
 void tpm_abandon(struct tpm *tpm)
@@ -411,6 +430,72 @@ enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
 	name->size = (UINT16)tpm->srk_name_len;
 	memcpy(name->name, tpm->srk_name, tpm->srk_name_len);
 	return TPM_OK;
+}
+
+static bool srk_is(const struct tpm *tpm, const uint8_t *name, size_t len)
+{
+	return tpm->srk != 0 && tpm->srk_name_len == len &&
+	       memcmp(tpm->srk_name, name, len) == 0;
+}
+
+/* Forgets the SRK in use (flushing a transient one). */
+static void srk_drop_locked(struct tpm *tpm)
+{
+	if (tpm->srk_transient)
+		tpm_flush_locked(tpm, tpm->srk);
+	tpm->srk = 0;
+	tpm->srk_transient = false;
+	tpm->srk_name_len = 0;
+}
+
+/* Makes the SRK of one kind the one in use; *found false: none there. */
+static enum tpm_rc srk_of_kind_locked(struct tpm *tpm, bool persistent,
+				      bool *found)
+{
+	TSS2_RC rc;
+
+	*found = true;
+	if (!persistent)
+		return srk_create_locked(tpm);
+	rc = srk_read_locked(tpm);
+	if (rc == TSS2_RC_SUCCESS)
+		return TPM_OK;
+	*found = false;
+	return is_handle_error(rc) ? TPM_OK : tpm_map(rc, "read SRK");
+}
+
+enum tpm_rc tpm_srk_match(struct tpm *tpm, const uint8_t *name, size_t len,
+			  bool *matches)
+{
+	enum tpm_rc rc = TPM_OK;
+	bool first;
+
+	*matches = false;
+	tpm_lock(tpm);
+	if (srk_is(tpm, name, len)) {
+		*matches = true;
+		goto out;
+	}
+	if (tpm->keys != NULL && tpm->srk != 0)
+		goto out; /* keys loaded under this SRK: not another one */
+	first = tpm_srk_hint_persistent(tpm);
+	for (int attempt = 0; attempt < 2 && !*matches; attempt++) {
+		bool persistent = attempt == 0 ? first : !first, found;
+
+		srk_drop_locked(tpm);
+		rc = srk_of_kind_locked(tpm, persistent, &found);
+		if (rc != TPM_OK)
+			break;
+		*matches = found && srk_is(tpm, name, len);
+		if (*matches)
+			tpm_srk_hint_set(tpm, persistent);
+	}
+	/* No match: keep an SRK in use anyway, for the caller's message. */
+	if (rc == TPM_OK && tpm->srk == 0)
+		rc = tpm_srk_get_locked(tpm, &(TPM2_HANDLE){ 0 });
+out:
+	tpm_unlock(tpm);
+	return rc;
 }
 
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)

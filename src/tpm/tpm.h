@@ -80,11 +80,27 @@ bool tpm_release_if_free(struct tpm *tpm);
 void tpm_abandon(struct tpm *tpm);
 
 /*
+ * Says that tpm_close comes next: keys closed from now on are not flushed
+ * one by one when a resource manager will flush them with the connection.
+ */
+void tpm_closing(struct tpm *tpm);
+
+/*
  * The name of the SRK in use: persistent 0x81000001 when present, else
  * the TCG ECC P-256 SRK created as a transient primary once per struct tpm.
  * name must hold 66 bytes; *len gets its size.
  */
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len);
+
+/*
+ * Makes the SRK in use the one with this name if the TPM has it: the
+ * persistent SRK or the transient standard one, tried in the order that
+ * matched last time (so a cold process sends no needless command).
+ * *matches false when neither has the name (a cleared TPM, another
+ * machine's store).
+ */
+enum tpm_rc tpm_srk_match(struct tpm *tpm, const uint8_t *name, size_t len,
+			  bool *matches);
 
 /* Whether the SRK in use is the persistent one at 0x81000001. */
 enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent);

@@ -52,6 +52,7 @@ struct tpm {
 	TSS2_TCTI_CONTEXT *tcti;
 	TSS2_SYS_CONTEXT *sys;
 	bool managed;		/* behind a resource manager: see tpm_release */
+	bool closing;		/* tpm_closing: the connection ends next */
 	TPM2_HANDLE srk;	/* 0 until first needed */
 	bool srk_transient;	/* we created it: flush at close */
 	TPMT_PUBLIC srk_public;	/* valid with srk */
@@ -63,6 +64,7 @@ struct tpm {
 	bool caps_known;
 	uint64_t clock;		/* use counter for least-recently-used */
 	char *record;		/* direct connection: our list of handles */
+	char *srk_hint;		/* which SRK this TPM's tokens use, a file */
 	struct tpm_held held[TPM_HELD_MAX];
 	size_t held_count;
 };
@@ -218,6 +220,14 @@ void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_close(struct tpm *tpm);
+
+/*
+ * Which SRK to look at first (tpm_reclaim.c keeps the file): the kind that
+ * matched a token's recorded SRK name last time, on this TPM for this
+ * user.  Only an order of attempts: the recorded name decides.
+ */
+bool tpm_srk_hint_persistent(struct tpm *tpm);
+void tpm_srk_hint_set(struct tpm *tpm, bool persistent);
 
 /* Unmarshals a blob; false (logged) when malformed. */
 bool tpm_blob_unmarshal(const struct tpm_blob *blob, TPM2B_PUBLIC *pub,

@@ -189,7 +189,9 @@ void tpm_key_close(struct tpm *tpm, struct tpm_key *key)
 			break;
 		}
 	}
-	tpm_flush_locked(tpm, key->handle);
+	/* Closing the connection to a resource manager flushes it. */
+	if (!(tpm->closing && tpm->managed))
+		tpm_flush_locked(tpm, key->handle);
 	tpm_unlock(tpm);
 	tpm_blob_clear(&key->blob);
 	secbuf_free(key->auth);

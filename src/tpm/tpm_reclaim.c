@@ -39,6 +39,10 @@ static uint64_t tcti_tag(const char *config)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
+	/* The pcap TCTI only records: it is the TPM of the one it wraps. */
+	if (config != NULL && strncmp(config, "pcap:", 5) == 0)
+		config = config[5] ? config + 5 : NULL;
+
 	for (const char *p = config ? config : "default"; *p != '\0'; p++) {
 		h ^= (unsigned char)*p;
 		h *= 0x100000001b3ULL;
@@ -227,8 +231,42 @@ void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle)
 	}
 }
 
+bool tpm_srk_hint_persistent(struct tpm *tpm)
+{
+	char line[16] = "";
+	FILE *f = tpm->srk_hint ? fopen(tpm->srk_hint, "re") : NULL;
+
+	if (f == NULL)
+		return true; /* unknown: look for the persistent one first */
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	return strncmp(line, "transient", 9) != 0;
+}
+
+void tpm_srk_hint_set(struct tpm *tpm, bool persistent)
+{
+	char *tmp = NULL;
+	FILE *f;
+
+	if (tpm->srk_hint == NULL || tpm_srk_hint_persistent(tpm) == persistent)
+		return;
+	if (asprintf(&tmp, "%s.%ld", tpm->srk_hint, (long)getpid()) < 0)
+		return;
+	f = fopen(tmp, "we");
+	if (f != NULL && fputs(persistent ? "persistent\n" : "transient\n", f) >= 0 &&
+	    fclose(f) == 0)
+		(void)rename(tmp, tpm->srk_hint);
+	else if (f != NULL)
+		fclose(f);
+	unlink(tmp);
+	free(tmp);
+}
+
 void tpm_held_close(struct tpm *tpm)
 {
+	free(tpm->srk_hint);
+	tpm->srk_hint = NULL;
 	if (tpm->record != NULL)
 		unlink(tpm->record);
 	free(tpm->record);
@@ -449,14 +487,17 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config)
 	TSS2_SYS_CONTEXT *sys = NULL;
 	bool uptime_known = false;
 	uint64_t uptime_ms = 0;
-	char *dir;
+	char *dir = runtime_dir();
 
-	if (tpm->managed)
-		return;
-	dir = runtime_dir();
 	if (dir == NULL)
 		return;
 	snprintf(prefix, sizeof(prefix), "%016" PRIx64 ".", tcti_tag(config));
+	if (asprintf(&tpm->srk_hint, "%s/%ssrk", dir, prefix) < 0)
+		tpm->srk_hint = NULL;
+	if (tpm->managed) {
+		free(dir);
+		return;
+	}
 	if (asprintf(&tpm->record, "%s/%s%ld.%llu", dir, prefix,
 		     (long)getpid(), start_time_of(getpid())) < 0)
 		tpm->record = NULL;

@@ -37,6 +37,15 @@ def free_port_pair():
     raise RuntimeError("no free port pair")
 
 
+def tcti_tag(tcti):
+    """The module's tag of a TCTI string in its runtime file names
+    (FNV-1a, as src/tpm/tpm_reclaim.c computes it)."""
+    h = 0xcbf29ce484222325
+    for byte in tcti.encode():
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def wait_for(predicate, timeout=10.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

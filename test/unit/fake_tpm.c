@@ -535,6 +535,11 @@ void tpm_abandon(struct tpm *tpm)
 	(void)tpm;
 }
 
+void tpm_closing(struct tpm *tpm)
+{
+	(void)tpm;
+}
+
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 {
 	enum tpm_rc rc;
@@ -548,6 +553,18 @@ enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 	memcpy(name + 2, fake.srk_seed, sizeof(fake.srk_seed));
 	*len = 2 + sizeof(fake.srk_seed);
 	return TPM_OK;
+}
+
+enum tpm_rc tpm_srk_match(struct tpm *tpm, const uint8_t *name, size_t len,
+			  bool *matches)
+{
+	uint8_t own[66];
+	size_t own_len = 0;
+	enum tpm_rc rc = tpm_srk_name(tpm, own, &own_len);
+
+	*matches = rc == TPM_OK && own_len == len &&
+		   memcmp(own, name, len) == 0;
+	return rc;
 }
 
 enum tpm_rc tpm_srk_is_persistent(struct tpm *tpm, bool *persistent)
