@@ -83,6 +83,12 @@ bool raw_cold_once(const char *tcti, const struct bench_mech *m,
 /* The public key info saved with the key, for checking. */
 bool raw_cold_spki(const char *blob_path, uint8_t *spki, size_t *len);
 
+/* Many keys on a token: stores find-0 .. find-(count-1) once. */
+bool find_setup(struct p11 *p, int count);
+/* Finds find-<which> by label and reads its point; *seconds gets the time. */
+bool find_once(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, int which,
+	       double *seconds);
+
 /* TPM commands by command code, from a pcap TCTI capture. */
 #define CMD_KINDS_MAX 32
 struct cmd_counts {

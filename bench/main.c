@@ -4,10 +4,13 @@
  * what the TPM allows (raw ESAPI with password authorization), every
  * result checked with OpenSSL.  See bench/README.md.
  */
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,6 +235,8 @@ static int cold_child_raw(const struct args *a)
 
 /* Records the child's TPM traffic here when set (the pcap TCTI). */
 static const char *capture_path;
+/* The child's stderr goes here when set. */
+static const char *stderr_path;
 
 /* Runs this program as a child; its phase line into ph, wall time in *s. */
 static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
@@ -256,6 +261,13 @@ static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
 			setenv("TPMCARD_TCTI", tcti, 1);
 			setenv("TCTI_PCAP_FILE", capture_path, 1);
 			unlink(capture_path);
+		}
+		if (stderr_path != NULL) {
+			int fd = open(stderr_path,
+				      O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+			if (fd >= 0)
+				dup2(fd, 2);
 		}
 		dup2(fds[1], 1);
 		close(fds[0]);
@@ -392,12 +404,162 @@ static int commands(const struct args *a, int argc, char **argv, bool raw)
 	return 0;
 }
 
+/*
+ * C_Initialize where no TPM answers and no store exists, in fresh
+ * processes: how long, and whether anything is printed.
+ */
+static int init_child(const struct args *a)
+{
+	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR fn = NULL;
+	CK_ULONG n = 0;
+	double t;
+	void *lib = dlopen(a->module, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		return 1;
+	*(void **)&get = dlsym(lib, "C_GetFunctionList");
+	if (get == NULL || get(&fn) != CKR_OK)
+		return 1;
+	t = now_seconds();
+	if (fn->C_Initialize(NULL) != CKR_OK)
+		return 1;
+	t = now_seconds() - t;
+	/* A slot list, as every application asks next. */
+	if (fn->C_GetSlotList(CK_FALSE, NULL, &n) != CKR_OK)
+		return 1;
+	fn->C_Finalize(NULL);
+	printf("0 %.6f 0 0 0 0\n", t);
+	return 0;
+}
+
+static int init_parent(const struct args *a, int argc, char **argv)
+{
+	struct bench_stats init = { 0 };
+	char **child = calloc((size_t)argc + 1, sizeof(char *));
+	char err_path[64];
+	bool silent = true;
+
+	if (child == NULL)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		child[i] = argv[i];
+	child[1] = "init-child";
+	snprintf(err_path, sizeof(err_path), "/tmp/tpmcard-bench-%d.err",
+		 getpid());
+	setenv("TPMCARD_TCTI", "swtpm:host=127.0.0.1,port=1", 1);
+	setenv("TPMCARD_STORE", "/nonexistent/tpmcard/store.sqlite3", 1);
+	unsetenv("TPMCARD_LOG");
+	stderr_path = err_path;
+	for (int i = 0; i < a->count; i++) {
+		struct cold_phases ph;
+		struct stat st;
+		double s;
+
+		if (!spawn_child(child, &ph, &s)) {
+			fprintf(stderr, "init process %d failed\n", i);
+			return 1;
+		}
+		stats_add(&init, ph.init);
+		if (stat(err_path, &st) == 0 && st.st_size > 0)
+			silent = false;
+	}
+	unlink(err_path);
+	printf("{\"kind\": \"init\", \"target\": \"module\", "
+	       "\"label\": \"%s\", \"mech\": \"none\", "
+	       "\"processes\": %d, \"median_ms\": %.3f, \"p95_ms\": %.3f, "
+	       "\"silent\": %s}\n",
+	       a->label, a->count, 1e3 * stats_quantile(&init, 0.5),
+	       1e3 * stats_quantile(&init, 0.95), silent ? "true" : "false");
+	stats_free(&init);
+	free(child);
+	return 0;
+}
+
+/*
+ * Keys found among --count of them: a setup pass stores them (once), then
+ * fresh processes each open a session, find one key by label and read an
+ * attribute, with no login (public keys).
+ */
+static int find_child(const struct args *a)
+{
+	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR fn = NULL;
+	CK_SESSION_HANDLE s;
+	CK_SLOT_ID slots[8];
+	CK_ULONG n = 8;
+	double t_init, t_find;
+	void *lib = dlopen(a->module, RTLD_NOW | RTLD_LOCAL);
+	bool ok;
+
+	if (lib == NULL)
+		return 1;
+	*(void **)&get = dlsym(lib, "C_GetFunctionList");
+	if (get == NULL || get(&fn) != CKR_OK)
+		return 1;
+	t_init = now_seconds();
+	ok = fn->C_Initialize(NULL) == CKR_OK;
+	t_init = now_seconds() - t_init;
+	ok = ok && fn->C_GetSlotList(CK_TRUE, slots, &n) == CKR_OK && n > 0 &&
+	     fn->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &s) ==
+		     CKR_OK &&
+	     find_once(fn, s, (int)(getpid() % (unsigned)a->count), &t_find);
+	fn->C_Finalize(NULL);
+	if (!ok)
+		return 1;
+	printf("0 %.6f %.6f 0 0 0\n", t_init, t_find);
+	return 0;
+}
+
+static int find_parent(const struct args *a, int argc, char **argv)
+{
+	struct bench_stats init = { 0 }, find = { 0 };
+	char **child = calloc((size_t)argc + 1, sizeof(char *));
+	const struct bench_mech *ec = bench_mech_by_name("ecdsa");
+	struct cold_phases ph;
+	struct p11 p;
+	int processes = 50;
+
+	if (child == NULL || !p11_open(&p, a->module, a->token, a->pin, a->key,
+				       ec, &ph))
+		return 1;
+	if (!find_setup(&p, a->count))
+		return 1;
+	p11_close(&p, NULL);
+	for (int i = 0; i < argc; i++)
+		child[i] = argv[i];
+	child[1] = "find-child";
+	for (int i = 0; i < processes; i++) {
+		double s;
+
+		if (!spawn_child(child, &ph, &s)) {
+			fprintf(stderr, "find process %d failed\n", i);
+			return 1;
+		}
+		stats_add(&init, ph.init);
+		stats_add(&find, ph.find);
+	}
+	printf("{\"kind\": \"find\", \"target\": \"module\", "
+	       "\"label\": \"%s\", \"mech\": \"none\", \"keys\": %d, "
+	       "\"processes\": %d, \"find_median_ms\": %.3f, "
+	       "\"find_p95_ms\": %.3f, \"init_median_ms\": %.3f}\n",
+	       a->label, a->count, processes, 1e3 * stats_quantile(&find, 0.5),
+	       1e3 * stats_quantile(&find, 0.95),
+	       1e3 * stats_quantile(&init, 0.5));
+	stats_free(&init);
+	stats_free(&find);
+	free(child);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tpmcard-bench MODE [options]\n"
 		"  steady|cold|commands --module PATH --token LABEL --pin PIN --key LABEL\n"
 		"  raw-steady|raw-cold|raw-commands --tcti TCTI [--blob FILE]\n"
+		"  init --module PATH   (no TPM, no store: C_Initialize)\n"
+		"  find --module PATH --token LABEL --pin PIN --key EC-LABEL --count KEYS\n"
 		"  all modes: --mech rsa-pkcs|rsa-sha256|rsa-pss|rsa-oaep|ecdsa\n"
 		"             [--seconds S] [--count N] [--label TEXT]\n");
 }
@@ -435,6 +597,11 @@ static bool parse(int argc, char **argv, struct args *a)
 		default: return false;
 		}
 	}
+	if (strncmp(a->mode, "init", 4) == 0 ||
+	    strcmp(a->mode, "find-child") == 0)
+		return a->module != NULL;
+	if (strcmp(a->mode, "find") == 0)
+		return a->module && a->token && a->pin && a->key;
 	if (a->mech == NULL)
 		return false;
 	if (strncmp(a->mode, "raw", 3) == 0)
@@ -462,6 +629,14 @@ int main(int argc, char **argv)
 		return commands(&a, argc, argv, false);
 	if (strcmp(a.mode, "raw-commands") == 0)
 		return commands(&a, argc, argv, true);
+	if (strcmp(a.mode, "find") == 0)
+		return find_parent(&a, argc, argv);
+	if (strcmp(a.mode, "find-child") == 0)
+		return find_child(&a);
+	if (strcmp(a.mode, "init") == 0)
+		return init_parent(&a, argc, argv);
+	if (strcmp(a.mode, "init-child") == 0)
+		return init_child(&a);
 	if (strcmp(a.mode, "ops-child") == 0)
 		return ops_child(&a);
 	if (strcmp(a.mode, "cold-child") == 0)

@@ -69,6 +69,9 @@ def measure(path, env, work):
                              "--mech", mech, "--count", "20")
         results += run_bench(env, "raw-commands", "--mech", mech, "--blob",
                              os.path.join(work, "raw.key"))
+    results += run_bench(env, "find", *module, "--key", "ec", "--count",
+                         "1000")
+    results += run_bench(env, "init", "--module", MODULE, "--count", "50")
     for r in results:
         r["path"] = path
     return results
@@ -148,6 +151,22 @@ def table(results):
                     path, mech, m["cold"], counts_text(m["cold_commands"]),
                     m["per_op"], r["cold"],
                     counts_text(r["cold_commands"])))
+    lines += ["", "| path | other | median ms | p95 ms |", "|---|---|---:|---:|"]
+    for path in ("direct", "abrmd"):
+        f = find(results, kind="find", path=path)
+        if f:
+            lines.append("| %s | first C_FindObjects + C_GetAttributeValue "
+                         "of a process, token of %d keys | %.2f | %.2f |"
+                         % (path, f["keys"], f["find_median_ms"],
+                            f["find_p95_ms"]))
+            lines.append("| %s | C_Initialize, that token's store | %.2f "
+                         "| |" % (path, f["init_median_ms"]))
+        i = find(results, kind="init", path=path)
+        if i:
+            lines.append("| %s | C_Initialize, no TPM and no store (%s) | "
+                         "%.3f | %.3f |" % (path, "silent" if i["silent"]
+                                            else "NOT silent",
+                                            i["median_ms"], i["p95_ms"]))
     return "\n".join(lines) + "\n"
 
 

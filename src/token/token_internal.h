@@ -31,8 +31,10 @@ struct tc_object {
 
 struct tc_token {
 	struct tc_token *next;
+	struct tc_module *mod;	/* the module whose store holds it */
 	struct db_token row;
 	struct tc_object *objects;
+	bool objects_current;	/* objects read since the store last changed */
 	bool stale;		/* gone from the store; kept for sessions */
 	bool logged_in;
 	CK_USER_TYPE user;	/* valid when logged_in */
@@ -148,6 +150,12 @@ CK_RV token_rv_from_tpm(enum tpm_rc rc);
 CK_RV token_refresh_locked(struct tc_module *mod);
 CK_RV token_reload_locked(struct tc_module *mod);
 struct tc_token *token_get_locked(struct tc_module *mod, int64_t id);
+/*
+ * The token's objects as the store has them now, read on first need
+ * (C_Initialize reads token rows only) and again after the store changed.
+ */
+CK_RV token_objects_ready_locked(struct tc_module *mod,
+				 struct tc_token *token);
 CK_RV token_reload_objects_locked(struct tc_module *mod,
 				  struct tc_token *token);
 CK_RV token_tpm_locked(struct tc_module *mod, struct tpm **tpm);

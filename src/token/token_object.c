@@ -17,6 +17,10 @@ static const CK_ATTRIBUTE_TYPE sensitive_types[] = {
 
 struct tc_object *token_object_get_locked(struct tc_token *token, int64_t id)
 {
+	/* A handle kept from before the store changed finds its object. */
+	if (token->mod != NULL &&
+	    token_objects_ready_locked(token->mod, token) != CKR_OK)
+		return NULL;
 	for (struct tc_object *o = token->objects; o != NULL; o = o->next)
 		if (o->id == id)
 			return o;
@@ -162,6 +166,8 @@ CK_RV token_find_init(struct tc_session *session, const CK_ATTRIBUTE *tmpl,
 	rv = token_refresh_locked(session->mod);
 	if (rv == CKR_OK && session->token->stale)
 		rv = CKR_DEVICE_REMOVED;
+	if (rv == CKR_OK)
+		rv = token_objects_ready_locked(session->mod, session->token);
 	if (rv != CKR_OK)
 		goto out;
 	for (struct tc_object *o = session->token->objects; o; o = o->next)

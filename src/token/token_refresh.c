@@ -107,7 +107,16 @@ CK_RV token_reload_objects_locked(struct tc_module *mod,
 		*link = obj->next;
 		token_object_free(mod, obj);
 	}
+	token->objects_current = true;
 	return CKR_OK;
+}
+
+CK_RV token_objects_ready_locked(struct tc_module *mod,
+				 struct tc_token *token)
+{
+	if (token->objects_current || token->stale || mod->db == NULL)
+		return CKR_OK;
+	return token_reload_objects_locked(mod, token);
 }
 
 /* Replaces a cached token's row, keeping its runtime state. */
@@ -124,6 +133,7 @@ static CK_RV add_token(struct tc_module *mod, struct db_token *row)
 
 	if (token == NULL)
 		return CKR_HOST_MEMORY;
+	token->mod = mod;
 	update_token(token, row);
 	for (tail = &mod->tokens; *tail != NULL; tail = &(*tail)->next)
 		;
@@ -159,9 +169,9 @@ static CK_RV merge_tokens(struct tc_module *mod, struct db_token *rows,
 		else
 			rv = add_token(mod, &rows[i]);
 	}
-	for (struct tc_token *t = mod->tokens; rv == CKR_OK && t; t = t->next)
-		if (!t->stale)
-			rv = token_reload_objects_locked(mod, t);
+	/* Objects are read when first needed, not for every token now. */
+	for (struct tc_token *t = mod->tokens; t != NULL; t = t->next)
+		t->objects_current = false;
 	return rv;
 }
 
