@@ -111,6 +111,7 @@ enum tpm_rc tpm_open(struct tpm **out)
 		return TPM_E_FAILURE;
 	}
 	tpm->managed = behind_resource_manager(config);
+	tpm->lock_fd = -1;
 	tpm_lock(tpm);
 	rc = connect_locked(tpm, config);
 	if (rc == TPM_OK)
@@ -615,6 +616,9 @@ bool tpm_memory_retry_locked(struct tpm *tpm, TSS2_RC trc,
 		return false;
 	/* Our own least recently used key goes first, at no cost. */
 	if ((trc & 0xfff) != TPM2_RC_SESSION_MEMORY && evict_one_locked(tpm))
+		return true;
+	/* Then what another of the module's processes holds, idle. */
+	if (tpm_evict_other_locked(tpm))
 		return true;
 	/*
 	 * Someone else's objects fill the TPM (other processes on a TPM

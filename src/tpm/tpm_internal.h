@@ -65,22 +65,41 @@ struct tpm {
 	uint64_t clock;		/* use counter for least-recently-used */
 	char *record;		/* direct connection: our list of handles */
 	char *srk_hint;		/* which SRK this TPM's tokens use, a file */
+	char *share_dir;	/* direct connection: the runtime directory */
+	char share_prefix[32];	/* this TPM's tag in its file names */
+	int lock_fd;		/* taking turns (tpm_share.c); -1: alone */
 	struct tpm_held held[TPM_HELD_MAX];
 	size_t held_count;
 };
 
+/* Taking turns with the module's other processes (tpm_share.c). */
+void tpm_share_open(struct tpm *tpm);
+void tpm_share_close(struct tpm *tpm);
+void tpm_share_begin_locked(struct tpm *tpm);
+void tpm_share_end_locked(struct tpm *tpm);
+/* Takes another process's handles out of the TPM; true: room was made. */
+bool tpm_evict_other_locked(struct tpm *tpm);
+/* Loads back what another process took out of the TPM for us. */
+void tpm_restore_evicted_locked(struct tpm *tpm);
+
+/* The lock of the connection, and this process's turn on the TPM. */
 static inline void tpm_lock(struct tpm *tpm)
 {
 	tc_mutex_lock(&tpm->lock);
+	tpm_share_begin_locked(tpm);
 }
 
 static inline bool tpm_trylock(struct tpm *tpm)
 {
-	return tc_mutex_trylock(&tpm->lock);
+	if (!tc_mutex_trylock(&tpm->lock))
+		return false;
+	tpm_share_begin_locked(tpm);
+	return true;
 }
 
 static inline void tpm_unlock(struct tpm *tpm)
 {
+	tpm_share_end_locked(tpm);
 	tc_mutex_unlock(&tpm->lock);
 }
 

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <tss2/tss2_mu.h>
 #include <tss2/tss2_sys.h>
 
 #include "tpm/tpm_internal.h"
@@ -265,6 +266,16 @@ void tpm_srk_hint_set(struct tpm *tpm, bool persistent)
 
 void tpm_held_close(struct tpm *tpm)
 {
+	char *evicted = NULL;
+
+	if (tpm->record != NULL &&
+	    asprintf(&evicted, "%s.evicted", tpm->record) >= 0) {
+		unlink(evicted);
+		free(evicted);
+	}
+	tpm_share_close(tpm);
+	free(tpm->share_dir);
+	tpm->share_dir = NULL;
 	free(tpm->srk_hint);
 	tpm->srk_hint = NULL;
 	if (tpm->record != NULL)
@@ -478,6 +489,11 @@ static void reclaim_one(TSS2_SYS_CONTEXT *sys, const char *path,
 			 flushed, path);
 	unlink(claimed);
 	free(claimed);
+	/* What another process took out of the TPM for it is void too. */
+	if (asprintf(&claimed, "%s.evicted", path) >= 0) {
+		unlink(claimed);
+		free(claimed);
+	}
 }
 
 void tpm_held_open_locked(struct tpm *tpm, const char *config)
@@ -501,6 +517,12 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config)
 	if (asprintf(&tpm->record, "%s/%s%ld.%llu", dir, prefix,
 		     (long)getpid(), start_time_of(getpid())) < 0)
 		tpm->record = NULL;
+	if (tpm->record != NULL) {
+		tpm->share_dir = strdup(dir);
+		snprintf(tpm->share_prefix, sizeof(tpm->share_prefix), "%s",
+			 prefix);
+		tpm_share_open(tpm);
+	}
 	scan = calloc(1, sizeof(*scan));
 	if (tpm->record != NULL && scan != NULL) {
 		scan_records(dir, prefix, tpm->record, scan);
@@ -514,4 +536,192 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config)
 		free(scan->dead[i]);
 	free(scan);
 	free(dir);
+}
+
+/*
+ * Eviction (see tpm_share.c): the handles another live process of this
+ * TPM holds, saved to "<its record>.evicted" and taken out of the TPM.
+ * Each entry: the handle it had (UINT32), then its TPMS_CONTEXT.
+ */
+static bool evict_record(struct tpm *tpm, const char *path)
+{
+	struct listed list[TPM_HELD_MAX];
+	size_t count = read_record(path, list, TPM_HELD_MAX), len;
+	uint8_t buf[sizeof(TPMS_CONTEXT) + 8];
+	char *out_path = NULL;
+	unsigned int freed = 0;
+	FILE *f;
+
+	if (count == 0 || asprintf(&out_path, "%s.evicted", path) < 0)
+		return false;
+	f = fopen(out_path, "wxe"); /* exists: evicted before, not back */
+	free(out_path);
+	if (f == NULL)
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		TPMS_CONTEXT ctx;
+
+		if (!list[i].session && !same_object(tpm->sys, &list[i]))
+			continue;
+		if (Tss2_Sys_ContextSave(tpm->sys, list[i].handle, &ctx) !=
+		    TSS2_RC_SUCCESS)
+			continue;
+		len = 0;
+		if (Tss2_MU_UINT32_Marshal(list[i].handle, buf, sizeof(buf),
+					   &len) != TSS2_RC_SUCCESS ||
+		    Tss2_MU_TPMS_CONTEXT_Marshal(&ctx, buf, sizeof(buf),
+						 &len) != TSS2_RC_SUCCESS ||
+		    fwrite(&len, sizeof(len), 1, f) != 1 ||
+		    fwrite(buf, 1, len, f) != len)
+			break;
+		/* A saved session frees its slot; an object needs a flush. */
+		if (!list[i].session)
+			Tss2_Sys_FlushContext(tpm->sys, list[i].handle);
+		freed++;
+	}
+	fclose(f);
+	if (freed > 0)
+		log_debug("took %u handle(s) of another process out of the "
+			  "TPM to make room (%s)", freed, path);
+	return freed > 0;
+}
+
+bool tpm_evict_other_locked(struct tpm *tpm)
+{
+	DIR *d;
+	struct dirent *e;
+	bool freed = false;
+
+	if (tpm->share_dir == NULL || (d = opendir(tpm->share_dir)) == NULL)
+		return false;
+	while (!freed && (e = readdir(d)) != NULL) {
+		unsigned long long start;
+		char *path;
+		pid_t pid;
+
+		if (!record_owner(e->d_name, tpm->share_prefix, &pid, &start) ||
+		    pid == getpid() || !still_running(pid, start) ||
+		    asprintf(&path, "%s/%s", tpm->share_dir, e->d_name) < 0)
+			continue;
+		freed = evict_record(tpm, path);
+		free(path);
+	}
+	closedir(d);
+	return freed;
+}
+
+/* Reads the evicted file of this process: original handles, contexts. */
+static size_t read_evicted(const char *path, TPM2_HANDLE *orig,
+			   TPMS_CONTEXT *ctx, size_t max)
+{
+	uint8_t buf[sizeof(TPMS_CONTEXT) + 8];
+	size_t len, n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fread(&len, sizeof(len), 1, f) == 1 &&
+	       len <= sizeof(buf) && fread(buf, 1, len, f) == len) {
+		size_t off = 0;
+
+		if (Tss2_MU_UINT32_Unmarshal(buf, len, &off, &orig[n]) ==
+			    TSS2_RC_SUCCESS &&
+		    Tss2_MU_TPMS_CONTEXT_Unmarshal(buf, len, &off, &ctx[n]) ==
+			    TSS2_RC_SUCCESS)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Where each handle taken from us lives in our own state: the SRK, a
+ * key, or the session.  Found before anything is loaded back, while the
+ * old values still mean something, and cleared, so that nothing uses a
+ * handle value that may by now be another process's.
+ */
+struct taken {
+	TPM2_HANDLE orig;
+	TPM2_HANDLE *slot;	/* the SRK's or a key's handle; NULL: other */
+	bool session;
+};
+
+static void detach(struct tpm *tpm, struct taken *t)
+{
+	t->slot = NULL;
+	t->session = tpm->session.handle == t->orig;
+	if (tpm->srk_transient && tpm->srk == t->orig)
+		t->slot = &tpm->srk;
+	for (struct tpm_key *k = tpm->keys; k != NULL && !t->slot; k = k->next)
+		if (k->handle == t->orig)
+			t->slot = &k->handle;
+	if (t->slot != NULL)
+		*t->slot = 0;
+}
+
+static void attach(struct tpm *tpm, const struct taken *t, TPM2_HANDLE now)
+{
+	if (t->slot != NULL)
+		*t->slot = now;
+	if (t->slot == &tpm->srk && now == 0) {
+		tpm->srk_transient = false;
+		tpm->srk_name_len = 0;
+	}
+	if (t->session && now == 0)
+		secmem_wipe(&tpm->session, sizeof(tpm->session));
+}
+
+void tpm_restore_evicted_locked(struct tpm *tpm)
+{
+	TPM2_HANDLE orig[TPM_HELD_MAX];
+	TPMS_CONTEXT ctx[TPM_HELD_MAX];
+	struct taken taken[TPM_HELD_MAX];
+	char *path = NULL;
+	size_t n;
+
+	if (tpm->record == NULL || asprintf(&path, "%s.evicted",
+					    tpm->record) < 0)
+		return;
+	if (access(path, F_OK) != 0) {
+		free(path);
+		return;
+	}
+	n = read_evicted(path, orig, ctx, TPM_HELD_MAX);
+	unlink(path);
+	free(path);
+	/* The list is rebuilt from what comes back. */
+	tpm->held_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		taken[i].orig = orig[i];
+		detach(tpm, &taken[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		TPM2_HANDLE now = 0;
+		unsigned int waits = 0;
+		TSS2_RC rc;
+
+		do
+			rc = Tss2_Sys_ContextLoad(tpm->sys, &ctx[i], &now);
+		while (rc != TSS2_RC_SUCCESS &&
+		       tpm_memory_retry_locked(tpm, rc, &waits));
+		/* What cannot come back is made or loaded again later. */
+		attach(tpm, &taken[i], rc == TSS2_RC_SUCCESS ? now : 0);
+		if (rc == TSS2_RC_SUCCESS && taken[i].slot == NULL &&
+		    !taken[i].session)
+			Tss2_Sys_FlushContext(tpm->sys, now); /* no longer ours */
+	}
+	if (tpm->session.handle != 0)
+		held_add_locked(tpm, tpm->session.handle, NULL);
+	if (tpm->srk != 0 && tpm->srk_transient) {
+		TPM2B_NAME name = { .size = (UINT16)tpm->srk_name_len };
+
+		memcpy(name.name, tpm->srk_name, tpm->srk_name_len);
+		held_add_locked(tpm, tpm->srk, &name);
+	}
+	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next)
+		if (k->handle != 0)
+			held_add_locked(tpm, k->handle, &k->name);
+	record_write_locked(tpm);
+	log_debug("loaded back %zu handle(s) another process had taken out",
+		  n);
 }

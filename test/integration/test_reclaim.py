@@ -50,10 +50,12 @@ def direct_only(mode):
 
 
 def records(env):
-    """The handle records in the runtime directory (not the SRK hint)."""
+    """The handle records in the runtime directory (not the SRK hint,
+    not the lock file the processes take turns with)."""
     if not os.path.isdir(env.runtime):
         return []
-    return [f for f in os.listdir(env.runtime) if not f.endswith(".srk")]
+    return [f for f in os.listdir(env.runtime)
+            if not f.endswith((".srk", ".lock"))]
 
 
 def sign(env, how):
