@@ -22,7 +22,7 @@ struct args {
 	const char *mode, *module, *token, *pin, *key, *tcti, *blob, *label;
 	const struct bench_mech *mech;
 	double seconds;
-	int count;
+	int count, procs;
 };
 
 static const uint8_t sha256_prefix[19] = { 0x30, 0x31, 0x30, 0x0d, 0x06,
@@ -552,11 +552,72 @@ static int find_parent(const struct args *a, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * --procs processes of steady signing at once on one TPM: the total rate,
+ * and whether every one of them succeeded.
+ */
+static int parallel(const struct args *a, int argc, char **argv)
+{
+	char **child = calloc((size_t)argc + 1, sizeof(char *));
+	int procs = a->procs, ok_count = 0;
+	pid_t *pids = calloc((size_t)procs, sizeof(pid_t));
+	FILE **outs = calloc((size_t)procs, sizeof(FILE *));
+	double total = 0;
+
+	if (child == NULL || pids == NULL || outs == NULL)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		child[i] = argv[i];
+	child[1] = "steady";
+	for (int i = 0; i < procs; i++) {
+		int fds[2];
+
+		if (pipe(fds) != 0)
+			return 1;
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			dup2(fds[1], 1);
+			close(fds[0]);
+			close(fds[1]);
+			execv("/proc/self/exe", child);
+			_exit(127);
+		}
+		close(fds[1]);
+		outs[i] = fdopen(fds[0], "r");
+	}
+	for (int i = 0; i < procs; i++) {
+		char line[1024] = "";
+		const char *rate;
+		int status = 0;
+		bool got = outs[i] != NULL &&
+			   fgets(line, sizeof(line), outs[i]) != NULL;
+
+		if (outs[i] != NULL)
+			fclose(outs[i]);
+		waitpid(pids[i], &status, 0);
+		rate = got ? strstr(line, "\"ops_per_s\": ") : NULL;
+		if (rate != NULL && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0) {
+			total += atof(rate + 13);
+			ok_count++;
+		}
+	}
+	printf("{\"kind\": \"parallel\", \"target\": \"module\", "
+	       "\"label\": \"%s\", \"mech\": \"%s\", \"processes\": %d, "
+	       "\"succeeded\": %d, \"total_ops_per_s\": %.1f}\n",
+	       a->label, a->mech->name, procs, ok_count, total);
+	free(child);
+	free(pids);
+	free(outs);
+	return ok_count == procs ? 0 : 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tpmcard-bench MODE [options]\n"
-		"  steady|cold|commands --module PATH --token LABEL --pin PIN --key LABEL\n"
+		"  steady|cold|commands|parallel --module PATH --token LABEL --pin PIN --key LABEL\n"
+		"                   (parallel: --procs N processes of steady at once)\n"
 		"  raw-steady|raw-cold|raw-commands --tcti TCTI [--blob FILE]\n"
 		"  init --module PATH   (no TPM, no store: C_Initialize)\n"
 		"  find --module PATH --token LABEL --pin PIN --key EC-LABEL --count KEYS\n"
@@ -572,6 +633,7 @@ static bool parse(int argc, char **argv, struct args *a)
 		{ "tcti", 1, NULL, 'T' },   { "blob", 1, NULL, 'b' },
 		{ "mech", 1, NULL, 'M' },   { "seconds", 1, NULL, 's' },
 		{ "count", 1, NULL, 'n' },  { "label", 1, NULL, 'l' },
+		{ "procs", 1, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -579,6 +641,7 @@ static bool parse(int argc, char **argv, struct args *a)
 	if (argc < 2)
 		return false;
 	*a = (struct args){ .mode = argv[1], .seconds = 5, .count = 50,
+			    .procs = 4,
 			    .label = "", .blob = "/tmp/tpmcard-bench.key" };
 	a->tcti = getenv("TPMCARD_TCTI");
 	optind = 2;
@@ -594,6 +657,7 @@ static bool parse(int argc, char **argv, struct args *a)
 		case 's': a->seconds = atof(optarg); break;
 		case 'n': a->count = atoi(optarg); break;
 		case 'l': a->label = optarg; break;
+		case 'P': a->procs = atoi(optarg); break;
 		default: return false;
 		}
 	}
@@ -629,6 +693,8 @@ int main(int argc, char **argv)
 		return commands(&a, argc, argv, false);
 	if (strcmp(a.mode, "raw-commands") == 0)
 		return commands(&a, argc, argv, true);
+	if (strcmp(a.mode, "parallel") == 0)
+		return parallel(&a, argc, argv);
 	if (strcmp(a.mode, "find") == 0)
 		return find_parent(&a, argc, argv);
 	if (strcmp(a.mode, "find-child") == 0)

@@ -69,6 +69,10 @@ def measure(path, env, work):
                              "--mech", mech, "--count", "20")
         results += run_bench(env, "raw-commands", "--mech", mech, "--blob",
                              os.path.join(work, "raw.key"))
+    procs = "4" if path == "direct" else "8"
+    results += run_bench(env, "parallel", *module, "--key", "ec", "--mech",
+                         "ecdsa", "--seconds", str(SECONDS), "--procs",
+                         procs)
     results += run_bench(env, "find", *module, "--key", "ec", "--count",
                          "1000")
     results += run_bench(env, "init", "--module", MODULE, "--count", "50")
@@ -151,6 +155,17 @@ def table(results):
                     path, mech, m["cold"], counts_text(m["cold_commands"]),
                     m["per_op"], r["cold"],
                     counts_text(r["cold_commands"])))
+    lines += ["", "| path | processes signing at once (ECDSA) | succeeded | "
+              "total ops/s | one process alone, ops/s | ratio |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for path in ("direct", "abrmd"):
+        p = find(results, kind="parallel", path=path)
+        one = find(results, kind="steady", target="module", path=path,
+                   mech="ecdsa")
+        if p and one:
+            lines.append("| %s | %d | %d | %.0f | %.0f | %.2f |" % (
+                path, p["processes"], p["succeeded"], p["total_ops_per_s"],
+                one["ops_per_s"], p["total_ops_per_s"] / one["ops_per_s"]))
     lines += ["", "| path | other | median ms | p95 ms |", "|---|---|---:|---:|"]
     for path in ("direct", "abrmd"):
         f = find(results, kind="find", path=path)
