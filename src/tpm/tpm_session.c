@@ -107,43 +107,41 @@ static bool crypt_param(const uint8_t *key, size_t key_len,
 	return ok;
 }
 
-/* Encrypts the command's first parameter in place (decrypt session). */
-static bool encrypt_command_param(TSS2_SYS_CONTEXT *sys, const uint8_t *key,
-				  size_t key_len, const TPM2B_NONCE *caller,
-				  const TPM2B_NONCE *tpm_nonce)
+/* The first parameter of a command or a response, read and replaced. */
+struct param_access {
+	TSS2_RC (*get)(TSS2_SYS_CONTEXT *, size_t *, const uint8_t **);
+	TSS2_RC (*set)(TSS2_SYS_CONTEXT *, size_t, const uint8_t *);
+	bool encrypt;
+};
+
+/* A command's parameter goes out encrypted (a "decrypt" session). */
+static const struct param_access command_param = {
+	Tss2_Sys_GetDecryptParam, Tss2_Sys_SetDecryptParam, true
+};
+/* A response's parameter comes back encrypted (an "encrypt" session). */
+static const struct param_access response_param = {
+	Tss2_Sys_GetEncryptParam, Tss2_Sys_SetEncryptParam, false
+};
+
+/* AES-CFB over the first parameter in place, newer nonce first. */
+static bool crypt_first_param(TSS2_SYS_CONTEXT *sys,
+			      const struct param_access *access,
+			      const uint8_t *key, size_t key_len,
+			      const TPM2B_NONCE *newer,
+			      const TPM2B_NONCE *older)
 {
 	const uint8_t *param = NULL;
 	uint8_t buf[sizeof(TPMU_HA) + 2048];
 	size_t size = 0;
 	bool ok;
 
-	if (Tss2_Sys_GetDecryptParam(sys, &size, &param) != TSS2_RC_SUCCESS ||
+	if (access->get(sys, &size, &param) != TSS2_RC_SUCCESS ||
 	    size > sizeof(buf))
 		return false;
 	memcpy(buf, param, size);
-	ok = crypt_param(key, key_len, caller, tpm_nonce, true, buf, size) &&
-	     Tss2_Sys_SetDecryptParam(sys, size, buf) == TSS2_RC_SUCCESS;
-	secmem_wipe(buf, size);
-	return ok;
-}
-
-/* Decrypts the response's first parameter in place (encrypt session). */
-static bool decrypt_response_param(TSS2_SYS_CONTEXT *sys,
-				   const uint8_t *key, size_t key_len,
-				   const TPM2B_NONCE *tpm_nonce,
-				   const TPM2B_NONCE *caller)
-{
-	const uint8_t *param = NULL;
-	uint8_t buf[sizeof(TPMU_HA) + 2048];
-	size_t size = 0;
-	bool ok;
-
-	if (Tss2_Sys_GetEncryptParam(sys, &size, &param) != TSS2_RC_SUCCESS ||
-	    size > sizeof(buf))
-		return false;
-	memcpy(buf, param, size);
-	ok = crypt_param(key, key_len, tpm_nonce, caller, false, buf, size) &&
-	     Tss2_Sys_SetEncryptParam(sys, size, buf) == TSS2_RC_SUCCESS;
+	ok = crypt_param(key, key_len, newer, older, access->encrypt, buf,
+			 size) &&
+	     access->set(sys, size, buf) == TSS2_RC_SUCCESS;
 	secmem_wipe(buf, size);
 	return ok;
 }
@@ -242,8 +240,8 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 	a->nonce.size = NONCE_BYTES;
 	if (!crypto_random(a->nonce.buffer, NONCE_BYTES) ||
 	    ((attrs & TPMA_SESSION_DECRYPT) &&
-	     !encrypt_command_param(sys, key, key_len, &a->nonce,
-				    &s->nonce_tpm)) ||
+	     !crypt_first_param(sys, &command_param, key, key_len,
+				&a->nonce, &s->nonce_tpm)) ||
 	    !command_hmac(sys, cmd, key, key_len, &a->nonce, &s->nonce_tpm,
 			  attrs, &a->hmac) ||
 	    Tss2_Sys_SetCmdAuths(sys, &auths) != TSS2_RC_SUCCESS)
@@ -262,8 +260,8 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 	}
 	s->nonce_tpm = rsp.auths[0].nonce;
 	if ((attrs & TPMA_SESSION_ENCRYPT) &&
-	    !decrypt_response_param(sys, key, key_len, &s->nonce_tpm,
-				    &a->nonce))
+	    !crypt_first_param(sys, &response_param, key, key_len,
+				&s->nonce_tpm, &a->nonce))
 		rc = TSS2_SYS_RC_GENERAL_FAILURE;
 out:
 	secmem_wipe(key, sizeof(key));
