@@ -9,7 +9,7 @@
 #include <p11-kit/pkcs11.h>
 
 /* What one measurement is about. */
-enum bench_op { OP_SIGN, OP_DECRYPT };
+enum bench_op { OP_SIGN, OP_DECRYPT, OP_ENCRYPT, OP_DERIVE };
 
 struct bench_mech {
 	const char *name;	/* as given on the command line */
@@ -20,6 +20,13 @@ struct bench_mech {
 };
 
 const struct bench_mech *bench_mech_by_name(const char *name);
+
+/* Secret keys (AES, HMAC) are imported with a value the bench knows. */
+bool bench_is_secret(const struct bench_mech *m);
+void bench_secret_value(const struct bench_mech *m, uint8_t value[32]);
+
+/* ECDH: the peer's key pair, whose public point is the input. */
+bool ecdh_peer_point(uint8_t *point, size_t *len);
 
 /* Latencies in seconds, and what they add up to. */
 struct bench_stats {

@@ -34,6 +34,8 @@ static const uint8_t sha256_prefix[19] = { 0x30, 0x31, 0x30, 0x0d, 0x06,
 static bool make_input(const struct bench_mech *m, uint8_t *in, size_t *len)
 {
 	*len = m->input_len;
+	if (m->op == OP_DERIVE)
+		return ecdh_peer_point(in, len);
 	if (m->type == CKM_RSA_PKCS) {
 		memcpy(in, sha256_prefix, sizeof(sha256_prefix));
 		return RAND_bytes(in + 19, 32) == 1;
@@ -46,7 +48,7 @@ static bool op_input(const struct bench_mech *m, const uint8_t *spki,
 		     size_t spki_len, const uint8_t *plain, size_t plain_len,
 		     uint8_t *in, size_t *in_len)
 {
-	if (m->op == OP_SIGN) {
+	if (m->op != OP_DECRYPT) {
 		memcpy(in, plain, plain_len);
 		*in_len = plain_len;
 		return true;
@@ -76,7 +78,7 @@ static int steady_loop(const struct args *a, const char *target, run_fn run,
 		       void *ctx, const uint8_t *spki, size_t spki_len)
 {
 	struct bench_stats s = { 0 };
-	uint8_t plain[64], in[1024], out[1024];
+	uint8_t plain[4096], in[8192], out[8192];
 	size_t plain_len, in_len, out_len, checked = 0;
 	double start = now_seconds(), busy = 0;
 
@@ -164,7 +166,7 @@ static int cold_child_module(const struct args *a)
 {
 	struct p11 p;
 	struct cold_phases ph = { 0 };
-	uint8_t plain[64], in[1024], out[1024];
+	uint8_t plain[4096], in[8192], out[8192];
 	size_t plain_len, in_len, out_len = sizeof(out);
 	double t;
 	bool ok;
@@ -192,7 +194,7 @@ static int ops_child(const struct args *a)
 {
 	struct p11 p;
 	struct cold_phases ph = { 0 };
-	uint8_t plain[64], in[1024], out[1024];
+	uint8_t plain[4096], in[8192], out[8192];
 	size_t plain_len, in_len, out_len;
 	bool ok = make_input(a->mech, plain, &plain_len) &&
 		  p11_open(&p, a->module, a->token, a->pin, a->key, a->mech,
@@ -213,7 +215,7 @@ static int ops_child(const struct args *a)
 
 static int cold_child_raw(const struct args *a)
 {
-	uint8_t plain[64], in[1024], out[1024], spki[1024];
+	uint8_t plain[4096], in[8192], out[8192], spki[1024];
 	size_t plain_len, in_len, out_len = sizeof(out), spki_len = sizeof(spki);
 	double t;
 	bool ok = make_input(a->mech, plain, &plain_len) &&

@@ -28,10 +28,44 @@ static bool find_slot(CK_FUNCTION_LIST_PTR fn, const char *token,
 	return false;
 }
 
+/* A secret key with the bench's known value, stored under this label. */
+static bool import_secret(struct p11 *p, const char *label,
+			  const struct bench_mech *m)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = m->key_type;
+	CK_BBOOL yes = CK_TRUE;
+	uint8_t value[32];
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_TOKEN, &yes, 1 },
+		{ CKA_LABEL, (void *)label, strlen(label) },
+		{ CKA_VALUE, value, sizeof(value) },
+		{ type == CKK_AES ? CKA_ENCRYPT : CKA_SIGN, &yes, 1 },
+	};
+	CK_SESSION_INFO info;
+	CK_SESSION_HANDLE rw;
+	CK_OBJECT_HANDLE h;
+	bool ok;
+
+	bench_secret_value(m, value);
+	if (p->fn->C_GetSessionInfo(p->session, &info) != CKR_OK ||
+	    p->fn->C_OpenSession(info.slotID,
+				 CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+				 NULL, &rw) != CKR_OK)
+		return false;
+	ok = p->fn->C_CreateObject(rw, tmpl, 6, &h) == CKR_OK;
+	p->fn->C_CloseSession(rw);
+	return ok;
+}
+
 /* The private key with this label; its public key info alongside. */
 static bool find_key(struct p11 *p, const char *label, CK_KEY_TYPE type)
 {
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_OBJECT_CLASS cls = type == CKK_AES || type == CKK_GENERIC_SECRET ?
+				      CKO_SECRET_KEY :
+				      CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE tmpl[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_KEY_TYPE, &type, sizeof(type) },
@@ -46,6 +80,10 @@ static bool find_key(struct p11 *p, const char *label, CK_KEY_TYPE type)
 	ok = p->fn->C_FindObjects(p->session, &p->key, 1, &n) == CKR_OK &&
 	     n == 1;
 	p->fn->C_FindObjectsFinal(p->session);
+	if (ok && cls == CKO_SECRET_KEY) {
+		p->spki_len = 0; /* no public part */
+		return true;
+	}
 	if (ok)
 		ok = p->fn->C_GetAttributeValue(p->session, p->key, &spki,
 						1) == CKR_OK;
@@ -90,7 +128,9 @@ bool p11_open(struct p11 *p, const char *module, const char *token,
 	ph->login = now_seconds() - t;
 	t = now_seconds();
 	/* ssh looks the key up after the login too */
-	if (!find_key(p, key_label, m->key_type)) {
+	if (!find_key(p, key_label, m->key_type) &&
+	    !(bench_is_secret(m) && import_secret(p, key_label, m) &&
+	      find_key(p, key_label, m->key_type))) {
 		fprintf(stderr, "no private key '%s' of that type\n",
 			key_label);
 		return false;
@@ -112,6 +152,41 @@ void p11_close(struct p11 *p, struct cold_phases *ph)
 	memset(p, 0, sizeof(*p));
 }
 
+/* ECDH: the shared secret as a session object, read, then destroyed. */
+static bool derive_once(struct p11 *p, const uint8_t *point, size_t len,
+			uint8_t *out, size_t *out_len)
+{
+	CK_ECDH1_DERIVE_PARAMS params = { CKD_NULL, 0, NULL, (CK_ULONG)len,
+					  (CK_BYTE_PTR)point };
+	CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG value_len = 32;
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_SENSITIVE, &no, 1 },
+		{ CKA_EXTRACTABLE, &yes, 1 },
+		{ CKA_VALUE_LEN, &value_len, sizeof(value_len) },
+	};
+	CK_ATTRIBUTE value = { CKA_VALUE, out, *out_len };
+	CK_OBJECT_HANDLE h;
+	CK_RV rv = p->fn->C_DeriveKey(p->session, &mech, p->key, tmpl, 6, &h);
+
+	if (rv == CKR_OK) {
+		rv = p->fn->C_GetAttributeValue(p->session, h, &value, 1);
+		p->fn->C_DestroyObject(p->session, h);
+	}
+	if (rv != CKR_OK) {
+		fprintf(stderr, "derive failed: 0x%lx\n", (unsigned long)rv);
+		return false;
+	}
+	*out_len = value.ulValueLen;
+	return true;
+}
+
 bool p11_run_once(struct p11 *p, const struct bench_mech *m,
 		  const uint8_t *input, size_t input_len, uint8_t *out,
 		  size_t *out_len)
@@ -121,8 +196,15 @@ bool p11_run_once(struct p11 *p, const struct bench_mech *m,
 					 CKZ_DATA_SPECIFIED, NULL, 0 };
 	CK_MECHANISM mech = { m->type, NULL, 0 };
 	CK_ULONG n = *out_len;
+	uint8_t iv[16] = { 0 };
 	CK_RV rv;
 
+	if (m->op == OP_DERIVE)
+		return derive_once(p, input, input_len, out, out_len);
+	if (m->type == CKM_AES_CBC) {
+		mech.pParameter = iv;
+		mech.ulParameterLen = sizeof(iv);
+	}
 	if (m->type == CKM_SHA256_RSA_PKCS_PSS) {
 		mech.pParameter = &pss;
 		mech.ulParameterLen = sizeof(pss);
@@ -135,6 +217,11 @@ bool p11_run_once(struct p11 *p, const struct bench_mech *m,
 		if (rv == CKR_OK)
 			rv = p->fn->C_Sign(p->session, (CK_BYTE_PTR)input,
 					   input_len, out, &n);
+	} else if (m->op == OP_ENCRYPT) {
+		rv = p->fn->C_EncryptInit(p->session, &mech, p->key);
+		if (rv == CKR_OK)
+			rv = p->fn->C_Encrypt(p->session, (CK_BYTE_PTR)input,
+					      input_len, out, &n);
 	} else {
 		rv = p->fn->C_DecryptInit(p->session, &mech, p->key);
 		if (rv == CKR_OK)

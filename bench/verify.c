@@ -5,6 +5,7 @@
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -84,12 +85,75 @@ static bool verify_raw_pkcs1(EVP_PKEY *key, const uint8_t *in, size_t in_len,
 	return ok;
 }
 
+static EVP_PKEY *peer_key;
+
+bool ecdh_peer_point(uint8_t *point, size_t *len)
+{
+	if (peer_key == NULL)
+		peer_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return peer_key != NULL &&
+	       EVP_PKEY_get_octet_string_param(peer_key, "pub", point, 65,
+					       len) == 1 &&
+	       *len == 65;
+}
+
+/* The shared secret's x, as the peer computes it from its side. */
+static bool verify_ecdh(const uint8_t *spki, size_t spki_len,
+			const uint8_t *out, size_t out_len)
+{
+	EVP_PKEY *token = public_key(spki, spki_len);
+	EVP_PKEY_CTX *ctx = peer_key ? EVP_PKEY_CTX_new(peer_key, NULL) : NULL;
+	uint8_t z[66];
+	size_t z_len = sizeof(z);
+	bool ok = token != NULL && ctx != NULL &&
+		  EVP_PKEY_derive_init(ctx) == 1 &&
+		  EVP_PKEY_derive_set_peer(ctx, token) == 1 &&
+		  EVP_PKEY_derive(ctx, z, &z_len) == 1 && z_len == out_len &&
+		  memcmp(z, out, z_len) == 0;
+
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(token);
+	return ok;
+}
+
+/* AES-256-CBC (zero IV) or HMAC-SHA256 with the key the bench knows. */
+static bool verify_secret(const struct bench_mech *m, const uint8_t *in,
+			  size_t in_len, const uint8_t *out, size_t out_len)
+{
+	uint8_t key[32], want[8192], iv[16] = { 0 };
+	unsigned int n = 0;
+	int len = 0;
+	EVP_CIPHER_CTX *ctx;
+	bool ok;
+
+	bench_secret_value(m, key);
+	if (m->key_type == CKK_GENERIC_SECRET)
+		return HMAC(EVP_sha256(), key, 32, in, in_len, want, &n) !=
+			       NULL &&
+		       n == out_len && memcmp(want, out, n) == 0;
+	if (in_len > sizeof(want))
+		return false;
+	ctx = EVP_CIPHER_CTX_new();
+	ok = ctx != NULL &&
+	     EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, key, iv) == 1 &&
+	     EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+	     EVP_EncryptUpdate(ctx, want, &len, in, (int)in_len) == 1 &&
+	     (size_t)len == out_len && memcmp(want, out, out_len) == 0;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok;
+}
+
 bool verify_result(const struct bench_mech *m, const uint8_t *spki,
 		   size_t spki_len, const uint8_t *input, size_t input_len,
 		   const uint8_t *out, size_t out_len)
 {
 	EVP_PKEY *key;
 	bool ok;
+
+	if (m->op == OP_DERIVE)
+		return verify_ecdh(spki, spki_len, out, out_len);
+	if (bench_is_secret(m))
+		return verify_secret(m, input, input_len, out, out_len);
 
 	if (m->op == OP_DECRYPT) /* the plaintext the bench encrypted */
 		return out_len == input_len &&
