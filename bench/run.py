@@ -116,21 +116,31 @@ def find(results, **keys):
     return None
 
 
+PATHS = ("direct", "abrmd")
+
+
+def module_and_raw(results, kind, mechs, paths=PATHS):
+    """(path, mech, module result, raw result) where both were measured."""
+    for path in paths:
+        for mech in mechs:
+            m = find(results, kind=kind, target="module", path=path,
+                     mech=mech)
+            r = find(results, kind=kind, target="raw", path=path, mech=mech)
+            if m and r:
+                yield path, mech, m, r
+
+
 def table(results):
     lines = ["| path | mechanism | tpmcard ops/s | raw ESAPI ops/s | "
              "ratio | tpmcard median / p95 ms |",
              "|---|---|---:|---:|---:|---:|"]
-    for path in ("direct", "abrmd"):
-        for mech in STEADY_MECHS:
-            m = find(results, kind="steady", target="module", path=path,
-                     mech=mech)
-            r = find(results, kind="steady", target="raw", path=path,
-                     mech=mech)
-            if m and r:
-                lines.append("| %s | %s | %.0f | %.0f | %.2f | %.2f / %.2f |"
-                             % (path, mech, m["ops_per_s"], r["ops_per_s"],
-                                m["ops_per_s"] / r["ops_per_s"],
-                                m["median_ms"], m["p95_ms"]))
+    for path in PATHS:
+        for _, mech, m, r in module_and_raw(results, "steady", STEADY_MECHS,
+                                            (path,)):
+            lines.append("| %s | %s | %.0f | %.0f | %.2f | %.2f / %.2f |"
+                         % (path, mech, m["ops_per_s"], r["ops_per_s"],
+                            m["ops_per_s"] / r["ops_per_s"], m["median_ms"],
+                            m["p95_ms"]))
         for mech in MODULE_ONLY_MECHS:
             m = find(results, kind="steady", target="module", path=path,
                      mech=mech)
@@ -141,37 +151,24 @@ def table(results):
     lines += ["", "| path | cold process | tpmcard median / p95 ms | "
               "raw ESAPI median ms | ratio | tpmcard phases (median ms) |",
               "|---|---|---:|---:|---:|---|"]
-    for path in ("direct", "abrmd"):
-        for mech in COLD_MECHS:
-            m = find(results, kind="cold", target="module", path=path,
-                     mech=mech)
-            r = find(results, kind="cold", target="raw", path=path,
-                     mech=mech)
-            if m and r:
-                phases = ", ".join("%s %.2f" % kv for kv in
-                                   m["phases_median_ms"].items())
-                lines.append("| %s | %s | %.2f / %.2f | %.2f | %.2f | %s |"
-                             % (path, mech, m["median_ms"], m["p95_ms"],
-                                r["median_ms"],
-                                m["median_ms"] / r["median_ms"], phases))
+    for path, mech, m, r in module_and_raw(results, "cold", COLD_MECHS):
+        phases = ", ".join("%s %.2f" % kv for kv in
+                           m["phases_median_ms"].items())
+        lines.append("| %s | %s | %.2f / %.2f | %.2f | %.2f | %s |"
+                     % (path, mech, m["median_ms"], m["p95_ms"],
+                        r["median_ms"], m["median_ms"] / r["median_ms"],
+                        phases))
     lines += ["", "| path | TPM commands | tpmcard cold process | "
               "tpmcard per steady op | raw ESAPI cold process |",
               "|---|---|---|---:|---|"]
-    for path in ("direct", "abrmd"):
-        for mech in COLD_MECHS:
-            m = find(results, kind="commands", target="module", path=path,
-                     mech=mech)
-            r = find(results, kind="commands", target="raw", path=path,
-                     mech=mech)
-            if m and r:
-                lines.append("| %s | %s | %d: %s | %.2f | %d: %s |" % (
-                    path, mech, m["cold"], counts_text(m["cold_commands"]),
-                    m["per_op"], r["cold"],
-                    counts_text(r["cold_commands"])))
+    for path, mech, m, r in module_and_raw(results, "commands", COLD_MECHS):
+        lines.append("| %s | %s | %d: %s | %.2f | %d: %s |" % (
+            path, mech, m["cold"], counts_text(m["cold_commands"]),
+            m["per_op"], r["cold"], counts_text(r["cold_commands"])))
     lines += ["", "| path | processes signing at once (ECDSA) | succeeded | "
               "total ops/s | one process alone, ops/s | ratio |",
               "|---|---:|---:|---:|---:|---:|"]
-    for path in ("direct", "abrmd"):
+    for path in PATHS:
         p = find(results, kind="parallel", path=path)
         one = find(results, kind="steady", target="module", path=path,
                    mech="ecdsa")
@@ -180,7 +177,7 @@ def table(results):
                 path, p["processes"], p["succeeded"], p["total_ops_per_s"],
                 one["ops_per_s"], p["total_ops_per_s"] / one["ops_per_s"]))
     lines += ["", "| path | other | median ms | p95 ms |", "|---|---|---:|---:|"]
-    for path in ("direct", "abrmd"):
+    for path in PATHS:
         f = find(results, kind="find", path=path)
         if f:
             lines.append("| %s | first C_FindObjects + C_GetAttributeValue "
@@ -208,7 +205,7 @@ def chart(results, png):
         return False
     data = png + ".dat"
     with open(data, "w") as f:
-        for path in ("direct", "abrmd"):
+        for path in PATHS:
             for mech in STEADY_MECHS:
                 m = find(results, kind="steady", target="module", path=path,
                          mech=mech)
@@ -235,7 +232,7 @@ plot '%s' using 2:xtic(1) title 'tpmcard', '' using 3 title 'raw ESAPI (password
 
 def main():
     results = []
-    for path in ("direct", "abrmd"):
+    for path in PATHS:
         results += run_path(path)
     os.makedirs(RESULTS, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(

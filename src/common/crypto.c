@@ -15,14 +15,9 @@
 #include <sys/random.h>
 
 #include <openssl/aes.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/modes.h>
-#include <openssl/params.h>
 #include <openssl/provider.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #define TC_LOG_LAYER TC_LAYER_COMMON
@@ -34,13 +29,9 @@ static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static OSSL_LIB_CTX *libctx;
 static OSSL_PROVIDER *provider;
 
-static const struct {
-	const char *name;
-	size_t len;
-} digests[CRYPTO_DIGEST_COUNT] = {
-	[CRYPTO_SHA1] = { "SHA1", 20 },	    [CRYPTO_SHA224] = { "SHA224", 28 },
-	[CRYPTO_SHA256] = { "SHA256", 32 }, [CRYPTO_SHA384] = { "SHA384", 48 },
-	[CRYPTO_SHA512] = { "SHA512", 64 },
+static const size_t digest_lens[CRYPTO_DIGEST_COUNT] = {
+	[CRYPTO_SHA1] = 20,   [CRYPTO_SHA224] = 28, [CRYPTO_SHA256] = 32,
+	[CRYPTO_SHA384] = 48, [CRYPTO_SHA512] = 64,
 };
 
 OSSL_LIB_CTX *crypto_libctx(void)
@@ -76,14 +67,9 @@ void crypto_shutdown(void)
 	pthread_mutex_unlock(&ctx_lock);
 }
 
-const char *crypto_digest_name(enum crypto_digest alg)
-{
-	return alg < CRYPTO_DIGEST_COUNT ? digests[alg].name : NULL;
-}
-
 size_t crypto_digest_len(enum crypto_digest alg)
 {
-	return alg < CRYPTO_DIGEST_COUNT ? digests[alg].len : 0;
+	return alg < CRYPTO_DIGEST_COUNT ? digest_lens[alg] : 0;
 }
 
 struct crypto_hash {
@@ -148,7 +134,7 @@ bool crypto_hash_final(struct crypto_hash *h, uint8_t *out, size_t *out_len)
 		ok = SHA512_Final(out, &h->u.sha512);
 		break;
 	}
-	*out_len = digests[h->alg].len;
+	*out_len = digest_lens[h->alg];
 	return ok == 1;
 }
 

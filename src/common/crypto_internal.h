@@ -9,7 +9,4 @@
 /* The private library context (created at first use); NULL on failure. */
 OSSL_LIB_CTX *crypto_libctx(void);
 
-/* OpenSSL's name of a digest ("SHA256"), NULL for an unknown one. */
-const char *crypto_digest_name(enum crypto_digest alg);
-
 #endif /* TPMCARD_COMMON_CRYPTO_INTERNAL_H */

@@ -64,6 +64,7 @@ struct tpm {
 	bool caps_known;
 	uint64_t clock;		/* use counter for least-recently-used */
 	char *record;		/* direct connection: our list of handles */
+	char *evicted;		/* what another process took out for us */
 	char *srk_hint;		/* which SRK this TPM's tokens use, a file */
 	char *share_dir;	/* direct connection: the runtime directory */
 	char share_prefix[32];	/* this TPM's tag in its file names */

@@ -188,8 +188,8 @@ static void record_write_locked(struct tpm *tpm)
 }
 
 /* Adds a handle to the list, and the list to our record. */
-static void held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
-			    const TPM2B_NAME *name)
+void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
+			 const TPM2B_NAME *name)
 {
 	struct tpm_held *h;
 
@@ -209,15 +209,9 @@ static void held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 	record_write_locked(tpm);
 }
 
-void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
-			 const TPM2B_NAME *name)
-{
-	held_add_locked(tpm, handle, name);
-}
-
 void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle)
 {
-	held_add_locked(tpm, handle, NULL);
+	tpm_held_add_locked(tpm, handle, NULL);
 }
 
 void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle)
@@ -266,13 +260,10 @@ void tpm_srk_hint_set(struct tpm *tpm, bool persistent)
 
 void tpm_held_close(struct tpm *tpm)
 {
-	char *evicted = NULL;
-
-	if (tpm->record != NULL &&
-	    asprintf(&evicted, "%s.evicted", tpm->record) >= 0) {
-		unlink(evicted);
-		free(evicted);
-	}
+	if (tpm->evicted != NULL)
+		unlink(tpm->evicted);
+	free(tpm->evicted);
+	tpm->evicted = NULL;
 	tpm_share_close(tpm);
 	free(tpm->share_dir);
 	tpm->share_dir = NULL;
@@ -517,6 +508,9 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config)
 	if (asprintf(&tpm->record, "%s/%s%ld.%llu", dir, prefix,
 		     (long)getpid(), start_time_of(getpid())) < 0)
 		tpm->record = NULL;
+	if (tpm->record != NULL &&
+	    asprintf(&tpm->evicted, "%s.evicted", tpm->record) < 0)
+		tpm->evicted = NULL;
 	if (tpm->record != NULL) {
 		tpm->share_dir = strdup(dir);
 		snprintf(tpm->share_prefix, sizeof(tpm->share_prefix), "%s",
@@ -676,19 +670,13 @@ void tpm_restore_evicted_locked(struct tpm *tpm)
 	TPM2_HANDLE orig[TPM_HELD_MAX];
 	TPMS_CONTEXT ctx[TPM_HELD_MAX];
 	struct taken taken[TPM_HELD_MAX];
-	char *path = NULL;
 	size_t n;
 
-	if (tpm->record == NULL || asprintf(&path, "%s.evicted",
-					    tpm->record) < 0)
+	/* Every TPM operation asks: one system call when nothing was taken. */
+	if (tpm->evicted == NULL || access(tpm->evicted, F_OK) != 0)
 		return;
-	if (access(path, F_OK) != 0) {
-		free(path);
-		return;
-	}
-	n = read_evicted(path, orig, ctx, TPM_HELD_MAX);
-	unlink(path);
-	free(path);
+	n = read_evicted(tpm->evicted, orig, ctx, TPM_HELD_MAX);
+	unlink(tpm->evicted);
 	/* The list is rebuilt from what comes back. */
 	tpm->held_count = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -711,16 +699,16 @@ void tpm_restore_evicted_locked(struct tpm *tpm)
 			Tss2_Sys_FlushContext(tpm->sys, now); /* no longer ours */
 	}
 	if (tpm->session.handle != 0)
-		held_add_locked(tpm, tpm->session.handle, NULL);
+		tpm_held_add_locked(tpm, tpm->session.handle, NULL);
 	if (tpm->srk != 0 && tpm->srk_transient) {
 		TPM2B_NAME name = { .size = (UINT16)tpm->srk_name_len };
 
 		memcpy(name.name, tpm->srk_name, tpm->srk_name_len);
-		held_add_locked(tpm, tpm->srk, &name);
+		tpm_held_add_locked(tpm, tpm->srk, &name);
 	}
 	for (struct tpm_key *k = tpm->keys; k != NULL; k = k->next)
 		if (k->handle != 0)
-			held_add_locked(tpm, k->handle, &k->name);
+			tpm_held_add_locked(tpm, k->handle, &k->name);
 	record_write_locked(tpm);
 	log_debug("loaded back %zu handle(s) another process had taken out",
 		  n);
