@@ -446,11 +446,34 @@ static void srk_drop_locked(struct tpm *tpm)
 		tpm_flush_locked(tpm, tpm->srk);
 	tpm->srk = 0;
 	tpm->srk_transient = false;
+	tpm->srk_unproven = false;
 	tpm->srk_name_len = 0;
+}
+
+/*
+ * The persistent SRK as the hint file remembers it, when that is the key
+ * of the wanted name: no TPM2_ReadPublic.  The first Load under it proves
+ * it (tpm_load_locked).
+ */
+static bool srk_from_hint_locked(struct tpm *tpm, const uint8_t *want,
+				 size_t want_len)
+{
+	TPMT_PUBLIC pub;
+	TPM2B_NAME name;
+
+	if (tpm->srk_hint_failed || !tpm_srk_hint_public(tpm, &pub) ||
+	    !tpm_name_of(&pub, &name) || name.size != want_len ||
+	    memcmp(name.name, want, want_len) != 0)
+		return false;
+	keep_srk_locked(tpm, SRK_PERSISTENT_HANDLE, &pub, &name);
+	tpm->srk_unproven = true;
+	log_debug("persistent SRK 0x81000001 as last seen, not read again");
+	return true;
 }
 
 /* Makes the SRK of one kind the one in use; *found false: none there. */
 static enum tpm_rc srk_of_kind_locked(struct tpm *tpm, bool persistent,
+				      const uint8_t *want, size_t want_len,
 				      bool *found)
 {
 	TSS2_RC rc;
@@ -458,6 +481,8 @@ static enum tpm_rc srk_of_kind_locked(struct tpm *tpm, bool persistent,
 	*found = true;
 	if (!persistent)
 		return srk_create_locked(tpm);
+	if (srk_from_hint_locked(tpm, want, want_len))
+		return TPM_OK;
 	rc = srk_read_locked(tpm);
 	if (rc == TSS2_RC_SUCCESS)
 		return TPM_OK;
@@ -465,38 +490,70 @@ static enum tpm_rc srk_of_kind_locked(struct tpm *tpm, bool persistent,
 	return is_handle_error(rc) ? TPM_OK : tpm_map(rc, "read SRK");
 }
 
-enum tpm_rc tpm_srk_match(struct tpm *tpm, const uint8_t *name, size_t len,
-			  bool *matches)
+/* tpm_srk_match with the lock held. */
+static enum tpm_rc srk_match_locked(struct tpm *tpm, const uint8_t *name,
+				    size_t len, bool *matches)
 {
 	enum tpm_rc rc = TPM_OK;
 	bool first;
 
 	*matches = false;
-	tpm_lock(tpm);
 	if (srk_is(tpm, name, len)) {
 		*matches = true;
-		goto out;
+		return TPM_OK;
 	}
 	if (tpm->keys != NULL && tpm->srk != 0)
-		goto out; /* keys loaded under this SRK: not another one */
+		return TPM_OK; /* keys loaded under this SRK: not another one */
 	first = tpm_srk_hint_persistent(tpm);
 	for (int attempt = 0; attempt < 2 && !*matches; attempt++) {
 		bool persistent = attempt == 0 ? first : !first, found;
 
 		srk_drop_locked(tpm);
-		rc = srk_of_kind_locked(tpm, persistent, &found);
+		rc = srk_of_kind_locked(tpm, persistent, name, len, &found);
 		if (rc != TPM_OK)
 			break;
 		*matches = found && srk_is(tpm, name, len);
 		if (*matches)
-			tpm_srk_hint_set(tpm, persistent);
+			tpm_srk_hint_set(tpm, persistent,
+					 persistent ? &tpm->srk_public : NULL);
 	}
 	/* No match: keep an SRK in use anyway, for the caller's message. */
 	if (rc == TPM_OK && tpm->srk == 0)
 		rc = tpm_srk_get_locked(tpm, &(TPM2_HANDLE){ 0 });
-out:
+	return rc;
+}
+
+enum tpm_rc tpm_srk_match(struct tpm *tpm, const uint8_t *name, size_t len,
+			  bool *matches)
+{
+	enum tpm_rc rc;
+
+	tpm_lock(tpm);
+	rc = srk_match_locked(tpm, name, len, matches);
 	tpm_unlock(tpm);
 	return rc;
+}
+
+/*
+ * A Load under the SRK the hint file named failed: whatever sits at
+ * 0x81000001 now is not what the hint remembered (evicted, or replaced).
+ * Finds the SRK of the same name again by asking the TPM; true when there
+ * is one, so that the Load is worth one more try.
+ */
+static bool srk_rematch_locked(struct tpm *tpm)
+{
+	uint8_t want[sizeof(tpm->srk_name)];
+	size_t want_len = tpm->srk_name_len;
+	bool matches = false;
+
+	memcpy(want, tpm->srk_name, want_len);
+	log_debug("no Load under the remembered persistent SRK: asking the "
+		  "TPM again");
+	tpm->srk_hint_failed = true;
+	srk_drop_locked(tpm);
+	tpm_session_flush_locked(tpm); /* if salted to it, it is no good */
+	return srk_match_locked(tpm, want, want_len, &matches) == TPM_OK &&
+	       matches;
 }
 
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
@@ -678,12 +735,27 @@ enum tpm_rc tpm_create_locked(struct tpm *tpm,
 	return tpm_map(trc, what);
 }
 
+/* TPM2_Load under a parent, waiting for room. */
+static TSS2_RC load_under_locked(struct tpm *tpm, TPM2_HANDLE parent,
+				 const TPM2B_PRIVATE *priv,
+				 const TPM2B_PUBLIC *pub, TPM2_HANDLE *handle)
+{
+	TPM2B_NAME reported = { .size = sizeof(TPMU_NAME) };
+	TSS2_RC trc;
+
+	for (unsigned int waits = 0;;) {
+		trc = Tss2_Sys_Load(tpm->sys, parent, &tpm_password_auth, priv,
+				    pub, handle, &reported, NULL);
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
+			return trc;
+	}
+}
+
 enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 			    TPM2_HANDLE *handle, TPM2B_NAME *name)
 {
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
-	TPM2B_NAME reported = { .size = sizeof(TPMU_NAME) };
 	enum tpm_rc rc;
 	TPM2_HANDLE srk;
 	TSS2_RC trc;
@@ -696,12 +768,13 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
-	for (unsigned int waits = 0;;) {
-		trc = Tss2_Sys_Load(tpm->sys, srk, &tpm_password_auth, &priv,
-				    &pub, handle, &reported, NULL);
-		if (!tpm_memory_retry_locked(tpm, trc, &waits))
-			break;
-	}
+	trc = load_under_locked(tpm, srk, &priv, &pub, handle);
+	if (trc != TSS2_RC_SUCCESS && tpm->srk_unproven &&
+	    (trc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+	    srk_rematch_locked(tpm))
+		trc = load_under_locked(tpm, tpm->srk, &priv, &pub, handle);
+	if (trc == TSS2_RC_SUCCESS)
+		tpm->srk_unproven = false;
 	rc = tpm_map(trc, "load");
 	if (rc == TPM_OK)
 		tpm_held_add_locked(tpm, *handle, name);

@@ -58,6 +58,8 @@ struct tpm {
 	TPMT_PUBLIC srk_public;	/* valid with srk */
 	uint8_t srk_name[66];
 	size_t srk_name_len;	/* 0 until known */
+	bool srk_unproven;	/* public area from the hint; no Load yet */
+	bool srk_hint_failed;	/* a Load under the hinted SRK failed */
 	struct tpm_session session; /* salted HMAC session, created once */
 	struct tpm_key *keys;	/* every open key, most recent first */
 	struct tpm_caps caps;	/* valid when caps_known */
@@ -242,12 +244,17 @@ void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_close(struct tpm *tpm);
 
 /*
- * Which SRK to look at first (tpm_reclaim.c keeps the file): the kind that
+ * Which SRK to look at first (tpm_srk_hint.c keeps the file): the kind that
  * matched a token's recorded SRK name last time, on this TPM for this
- * user.  Only an order of attempts: the recorded name decides.
+ * user, and for a persistent one its public area.  Only a shortcut: the
+ * recorded name decides.
  */
 bool tpm_srk_hint_persistent(struct tpm *tpm);
-void tpm_srk_hint_set(struct tpm *tpm, bool persistent);
+/* The persistent SRK's remembered public area; false when there is none. */
+bool tpm_srk_hint_public(struct tpm *tpm, TPMT_PUBLIC *pub);
+/* Remembers the kind that matched; pub: the persistent SRK's, or NULL. */
+void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
+		      const TPMT_PUBLIC *pub);
 
 /* Unmarshals a blob; false (logged) when malformed. */
 bool tpm_blob_unmarshal(const struct tpm_blob *blob, TPM2B_PUBLIC *pub,

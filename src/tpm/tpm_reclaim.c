@@ -226,38 +226,6 @@ void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle)
 	}
 }
 
-bool tpm_srk_hint_persistent(struct tpm *tpm)
-{
-	char line[16] = "";
-	FILE *f = tpm->srk_hint ? fopen(tpm->srk_hint, "re") : NULL;
-
-	if (f == NULL)
-		return true; /* unknown: look for the persistent one first */
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	return strncmp(line, "transient", 9) != 0;
-}
-
-void tpm_srk_hint_set(struct tpm *tpm, bool persistent)
-{
-	char *tmp = NULL;
-	FILE *f;
-
-	if (tpm->srk_hint == NULL || tpm_srk_hint_persistent(tpm) == persistent)
-		return;
-	if (asprintf(&tmp, "%s.%ld", tpm->srk_hint, (long)getpid()) < 0)
-		return;
-	f = fopen(tmp, "we");
-	if (f != NULL && fputs(persistent ? "persistent\n" : "transient\n", f) >= 0 &&
-	    fclose(f) == 0)
-		(void)rename(tmp, tpm->srk_hint);
-	else if (f != NULL)
-		fclose(f);
-	unlink(tmp);
-	free(tmp);
-}
-
 void tpm_held_close(struct tpm *tpm)
 {
 	if (tpm->evicted != NULL)

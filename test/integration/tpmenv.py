@@ -9,6 +9,7 @@ import random
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -44,6 +45,32 @@ def tcti_tag(tcti):
     for byte in tcti.encode():
         h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+TPM_COMMAND_PORT = 2321
+
+
+def tpm_commands(pcap_path):
+    """The command codes of every TPM command tpm2-tss's pcap TCTI
+    recorded, in order: a pcapng file of IPv4/TCP frames, commands sent
+    to port 2321."""
+    data = open(pcap_path, "rb").read()
+    codes, off = [], 0
+    while off + 12 <= len(data):
+        kind, length = struct.unpack_from("<II", data, off)
+        if length < 12 or off + length > len(data):
+            break
+        if kind == 6 and length >= 28:  # an Enhanced Packet Block
+            (captured,) = struct.unpack_from("<I", data, off + 20)
+            frame = data[off + 28:off + 28 + captured]
+            ip = (frame[0] & 15) * 4
+            tcp = (frame[ip + 12] >> 4) * 4
+            (port,) = struct.unpack_from(">H", frame, ip + 2)
+            if port == TPM_COMMAND_PORT and len(frame) >= ip + tcp + 10:
+                codes.append(struct.unpack_from(">I", frame,
+                                                ip + tcp + 6)[0])
+        off += length
+    return codes
 
 
 def wait_for(predicate, timeout=10.0, what="condition"):

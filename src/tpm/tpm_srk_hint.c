@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Which SRK a TPM's tokens were found under last time, kept for each TPM
+ * and user in the runtime directory (TAG.srk): the line "transient", or
+ * the line "persistent" followed by the persistent SRK's public area as
+ * the TPM last reported it (TPMT_PUBLIC, marshaled).
+ *
+ * Only ever a shortcut.  The token's recorded SRK name decides which SRK
+ * is the right one, and a remembered public area is used only when its
+ * name is that recorded name: salting a session to it is salting to the
+ * very key the token was made under, so nothing a changed TPM or file
+ * can do exposes the session.  A key that then fails to load under it
+ * sends the module back to asking the TPM (tpm_load_locked).
+ */
+#include "tpm/tpm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tss2/tss2_mu.h>
+
+#include "tpm/tpm_internal.h"
+
+#define LINE_PERSISTENT "persistent\n"
+#define LINE_TRANSIENT "transient\n"
+#define HINT_MAX (sizeof(LINE_PERSISTENT) + sizeof(TPMT_PUBLIC))
+
+/* The file's bytes; 0 when there is none or it cannot be read. */
+static size_t hint_read(const struct tpm *tpm, uint8_t *buf, size_t max)
+{
+	FILE *f = tpm->srk_hint ? fopen(tpm->srk_hint, "re") : NULL;
+	size_t len;
+
+	if (f == NULL)
+		return 0;
+	len = fread(buf, 1, max, f);
+	fclose(f);
+	return len;
+}
+
+static bool starts_with(const uint8_t *buf, size_t len, const char *line)
+{
+	size_t n = strlen(line);
+
+	return len >= n && memcmp(buf, line, n) == 0;
+}
+
+bool tpm_srk_hint_persistent(struct tpm *tpm)
+{
+	uint8_t buf[HINT_MAX];
+	size_t len = hint_read(tpm, buf, sizeof(buf));
+
+	/* Unknown: look for the persistent one first. */
+	return !starts_with(buf, len, LINE_TRANSIENT);
+}
+
+bool tpm_srk_hint_public(struct tpm *tpm, TPMT_PUBLIC *pub)
+{
+	uint8_t buf[HINT_MAX];
+	size_t len = hint_read(tpm, buf, sizeof(buf));
+	size_t head = strlen(LINE_PERSISTENT), off = 0;
+
+	if (!starts_with(buf, len, LINE_PERSISTENT) || len == head)
+		return false;
+	memset(pub, 0, sizeof(*pub));
+	return Tss2_MU_TPMT_PUBLIC_Unmarshal(buf + head, len - head, &off,
+					     pub) == TSS2_RC_SUCCESS &&
+	       off == len - head;
+}
+
+/* The file's bytes for a kind (and the persistent SRK's public area). */
+static size_t hint_encode(bool persistent, const TPMT_PUBLIC *pub,
+			  uint8_t *buf, size_t max)
+{
+	const char *line = persistent ? LINE_PERSISTENT : LINE_TRANSIENT;
+	size_t off = strlen(line);
+
+	memcpy(buf, line, off);
+	if (persistent && pub != NULL &&
+	    Tss2_MU_TPMT_PUBLIC_Marshal(pub, buf, max, &off) !=
+		    TSS2_RC_SUCCESS)
+		off = strlen(line); /* the kind alone is still worth keeping */
+	return off;
+}
+
+void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
+		      const TPMT_PUBLIC *pub)
+{
+	uint8_t now[HINT_MAX], want[HINT_MAX];
+	size_t now_len, want_len;
+	char *tmp = NULL;
+	FILE *f;
+
+	if (tpm->srk_hint == NULL)
+		return;
+	now_len = hint_read(tpm, now, sizeof(now));
+	want_len = hint_encode(persistent, pub, want, sizeof(want));
+	if (now_len == want_len && memcmp(now, want, want_len) == 0)
+		return;
+	if (asprintf(&tmp, "%s.%ld", tpm->srk_hint, (long)getpid()) < 0)
+		return;
+	f = fopen(tmp, "we");
+	if (f != NULL && fwrite(want, 1, want_len, f) == want_len &&
+	    fclose(f) == 0)
+		(void)rename(tmp, tpm->srk_hint);
+	else if (f != NULL)
+		fclose(f);
+	unlink(tmp);
+	free(tmp);
+}

@@ -1,0 +1,110 @@
+"""A persistent SRK remembered between processes: once a login found a
+token's keys under the persistent SRK at 0x81000001, the next process
+salts its session to the public area it remembers (the runtime
+directory's TAG.srk) instead of asking the TPM with TPM2_ReadPublic, so
+a cold ssh-style sign is eight TPM commands.  When the TPM no longer
+holds that key there (evicted, or replaced by another), the first Load
+fails, the module asks the TPM again, and the token still works under
+the SRK of its recorded name, with no wrong authorization counted."""
+import collections
+import json
+import os
+
+import pytest
+
+import tpmenv
+from conftest import HELPER, MODULE, USER_PIN, Env, tpm_leftovers
+
+READ_PUBLIC, CREATE_PRIMARY = 0x173, 0x131
+# StartAuthSession, Load (seal), Unseal, FlushContext (seal), Load (key),
+# Sign, FlushContext (key, session) at C_Finalize.
+COLD_SIGN = collections.Counter({0x176: 1, 0x157: 2, 0x15e: 1, 0x165: 3,
+                                 0x15d: 1})
+
+
+@pytest.fixture
+def own(mode, tmp_path):
+    """A private TPM whose SRK is persistent, one token with an EC key,
+    signed with once (so the SRK is remembered)."""
+    if mode != "direct":
+        pytest.skip("one private TPM is enough for this")
+    tpm = tpmenv.SwTpm()
+    try:
+        env = Env(tpm.tcti, {}, str(tmp_path / "store.sqlite3"),
+                  str(tmp_path / "run"))
+        env.tpm = tpm
+        env.cli("init", "--persist-srk")
+        env.add_token("t1")
+        env.add_key("t1", "ecc-p256", "k")
+        assert sign(env)["rv"] == "CKR_OK"
+        yield env
+        assert tpm_leftovers(tpm) == "", "TPM objects or sessions leaked"
+    finally:
+        tpm.stop()
+
+
+def sign(env, pcap=None):
+    extra = {}
+    if pcap is not None:
+        extra = {"TPMCARD_TCTI": "pcap:" + env.tcti,
+                 "TCTI_PCAP_FILE": str(pcap)}
+    out = env.run("/usr/bin/python3", HELPER, MODULE, "sign",
+                  '{"pin": "%s", "label": "k", "mech": "ECDSA_SHA256", '
+                  '"data": "00"}' % USER_PIN, check=False, env=extra)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def hint(env):
+    path = os.path.join(env.runtime, "%016x.srk" % tpmenv.tcti_tag(env.tcti))
+    with open(path, "rb") as f:
+        return path, f.read()
+
+
+def lockout_counter(tpm):
+    out = tpm.tools("tpm2_getcap", "properties-variable").stdout
+    line = [x for x in out.splitlines() if "TPM2_PT_LOCKOUT_COUNTER" in x]
+    return int(line[0].split(":")[1], 0)
+
+
+def test_a_remembered_persistent_srk_is_not_read_again(own, tmp_path):
+    path, content = hint(own)
+    assert content.startswith(b"persistent\n") and len(content) > 100
+    capture = tmp_path / "cold.pcap"
+    assert sign(own, capture)["rv"] == "CKR_OK"
+    codes = tpmenv.tpm_commands(capture)
+    assert READ_PUBLIC not in codes and CREATE_PRIMARY not in codes
+    assert collections.Counter(codes) == COLD_SIGN, [hex(c) for c in codes]
+
+
+def test_an_evicted_persistent_srk_is_found_again(own):
+    # The token was made under the standard SRK: a transient one of the
+    # same template has the same name.
+    own.tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", "0x81000001")
+    assert sign(own)["rv"] == "CKR_OK"
+    assert hint(own)[1] == b"transient\n"
+    assert sign(own)["rv"] == "CKR_OK"
+
+
+def test_a_replaced_persistent_srk_is_not_trusted(own, tmp_path):
+    own.tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", "0x81000001")
+    ctx = str(tmp_path / "other.ctx")
+    own.tpm.tools("tpm2_createprimary", "-C", "o", "-G", "rsa2048",
+                  "-c", ctx)
+    own.tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", ctx, "0x81000001")
+    own.tpm.tools("tpm2_flushcontext", "--transient-object")
+    failures = lockout_counter(own.tpm)
+    assert sign(own)["rv"] == "CKR_OK"
+    assert lockout_counter(own.tpm) == failures
+    assert hint(own)[1] == b"transient\n"
+
+
+def test_a_damaged_hint_is_ignored(own, tmp_path):
+    path, _ = hint(own)
+    with open(path, "wb") as f:
+        f.write(b"persistent\n" + os.urandom(200))
+    assert sign(own)["rv"] == "CKR_OK"
+    assert hint(own)[1].startswith(b"persistent\n")
+    capture = tmp_path / "after.pcap"
+    assert sign(own, capture)["rv"] == "CKR_OK"
+    assert READ_PUBLIC not in tpmenv.tpm_commands(capture)
