@@ -214,7 +214,7 @@ CK_RV token_find_by_label(struct tc_module *mod, const char *label,
 
 CK_RV token_random(struct tc_session *session, uint8_t *buf, size_t len)
 {
-	struct tpm *tpm;
+	struct tpm *tpm = NULL;
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
