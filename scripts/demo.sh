@@ -36,20 +36,27 @@ stop_swtpm() {
 trap stop_swtpm EXIT
 
 free_port_pair() {
+	# Like swtpm's listener, with SO_REUSEADDR: a port that an earlier
+	# client connection left in TIME_WAIT (the suite makes thousands)
+	# counts as free.
 	/usr/bin/python3 - <<-'EOF'
+	import random
 	import socket
-	for _ in range(100):
+
+	def bindable(port):
 	    with socket.socket() as s:
-	        s.bind(("127.0.0.1", 0))
-	        port = s.getsockname()[1]
-	    try:
-	        with socket.socket() as a, socket.socket() as b:
-	            a.bind(("127.0.0.1", port))
-	            b.bind(("127.0.0.1", port + 1))
+	        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	        try:
+	            s.bind(("127.0.0.1", port))
+	        except OSError:
+	            return False
+	    return True
+
+	for _ in range(2000):
+	    port = random.randrange(20000, 60000)
+	    if bindable(port) and bindable(port + 1):
 	        print(port)
 	        break
-	    except OSError:
-	        pass
 	EOF
 }
 
