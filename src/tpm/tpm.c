@@ -611,6 +611,9 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 				 SRK_PERSISTENT_HANDLE);
 		}
 	}
+	/* The next processes take the persistent one (the same key). */
+	if (rc == TPM_OK && !tpm->srk_transient)
+		tpm_srk_hint_set(tpm, true, &tpm->srk_public);
 	tpm_unlock(tpm);
 	return rc;
 }

@@ -11,12 +11,20 @@
  * very key the token was made under, so nothing a changed TPM or file
  * can do exposes the session.  A key that then fails to load under it
  * sends the module back to asking the TPM (tpm_load_locked).
+ *
+ * A "transient" hint older than a day is not trusted to order the search:
+ * the SRK may have been made persistent since (by another user's
+ * `tpmcard init --persist-srk`, or tpm2-tools), and a day's processes
+ * would otherwise keep making the transient one.
  */
 #include "tpm/tpm.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tss2/tss2_mu.h>
@@ -26,6 +34,7 @@
 #define LINE_PERSISTENT "persistent\n"
 #define LINE_TRANSIENT "transient\n"
 #define HINT_MAX (sizeof(LINE_PERSISTENT) + sizeof(TPMT_PUBLIC))
+#define TRANSIENT_HINT_SECONDS (24 * 60 * 60)
 
 /* The file's bytes; 0 when there is none or it cannot be read. */
 static size_t hint_read(const struct tpm *tpm, uint8_t *buf, size_t max)
@@ -47,13 +56,22 @@ static bool starts_with(const uint8_t *buf, size_t len, const char *line)
 	return len >= n && memcmp(buf, line, n) == 0;
 }
 
+/* Whether the file was last confirmed more than a day ago. */
+static bool hint_stale(const struct tpm *tpm)
+{
+	struct stat st;
+
+	return stat(tpm->srk_hint, &st) != 0 ||
+	       time(NULL) - st.st_mtime > TRANSIENT_HINT_SECONDS;
+}
+
 bool tpm_srk_hint_persistent(struct tpm *tpm)
 {
 	uint8_t buf[HINT_MAX];
 	size_t len = hint_read(tpm, buf, sizeof(buf));
 
-	/* Unknown: look for the persistent one first. */
-	return !starts_with(buf, len, LINE_TRANSIENT);
+	/* Unknown, or transient long ago: the persistent one first. */
+	return !starts_with(buf, len, LINE_TRANSIENT) || hint_stale(tpm);
 }
 
 bool tpm_srk_hint_public(struct tpm *tpm, TPMT_PUBLIC *pub)
@@ -97,8 +115,11 @@ void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
 		return;
 	now_len = hint_read(tpm, now, sizeof(now));
 	want_len = hint_encode(persistent, pub, want, sizeof(want));
-	if (now_len == want_len && memcmp(now, want, want_len) == 0)
+	if (now_len == want_len && memcmp(now, want, want_len) == 0) {
+		if (!persistent && hint_stale(tpm)) /* confirmed again */
+			(void)utimensat(AT_FDCWD, tpm->srk_hint, NULL, 0);
 		return;
+	}
 	if (asprintf(&tmp, "%s.%ld", tpm->srk_hint, (long)getpid()) < 0)
 		return;
 	f = fopen(tmp, "we");

@@ -9,6 +9,7 @@ the SRK of its recorded name, with no wrong authorization counted."""
 import collections
 import json
 import os
+import time
 
 import pytest
 
@@ -108,3 +109,62 @@ def test_a_damaged_hint_is_ignored(own, tmp_path):
     capture = tmp_path / "after.pcap"
     assert sign(own, capture)["rv"] == "CKR_OK"
     assert READ_PUBLIC not in tpmenv.tpm_commands(capture)
+
+
+@pytest.fixture
+def transient(mode, tmp_path):
+    """A private TPM with no persistent SRK, one token with an EC key,
+    signed with once (so the transient SRK is remembered)."""
+    if mode != "direct":
+        pytest.skip("one private TPM is enough for this")
+    tpm = tpmenv.SwTpm()
+    try:
+        env = Env(tpm.tcti, {}, str(tmp_path / "store.sqlite3"),
+                  str(tmp_path / "run"))
+        env.tpm = tpm
+        env.add_token("t1")
+        env.add_key("t1", "ecc-p256", "k")
+        assert sign(env)["rv"] == "CKR_OK"
+        assert hint(env)[1] == b"transient\n"
+        yield env
+        assert tpm_leftovers(tpm) == "", "TPM objects or sessions leaked"
+    finally:
+        tpm.stop()
+
+
+def cold_codes(env, tmp_path, name):
+    capture = tmp_path / name
+    assert sign(env, capture)["rv"] == "CKR_OK"
+    return tpmenv.tpm_commands(capture)
+
+
+def test_persisting_the_srk_takes_effect_at_once(transient, tmp_path):
+    transient.cli("init", "--persist-srk")
+    codes = cold_codes(transient, tmp_path, "after.pcap")
+    assert CREATE_PRIMARY not in codes and READ_PUBLIC not in codes
+    assert collections.Counter(codes) == COLD_SIGN
+
+
+def test_a_day_old_transient_hint_looks_for_a_persistent_srk(transient,
+                                                             tmp_path):
+    # Another user (another runtime directory) makes the SRK persistent:
+    # this user's hint still says transient.
+    other = Env(transient.tcti, {}, transient.store, str(tmp_path / "other"))
+    other.cli("init", "--persist-srk")
+    assert CREATE_PRIMARY in cold_codes(transient, tmp_path, "fresh.pcap")
+    path, _ = hint(transient)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(path, (old, old))
+    assert CREATE_PRIMARY not in cold_codes(transient, tmp_path, "old.pcap")
+    assert hint(transient)[1].startswith(b"persistent\n")
+
+
+def test_a_day_old_transient_hint_is_confirmed_again(transient, tmp_path):
+    path, _ = hint(transient)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(path, (old, old))
+    codes = cold_codes(transient, tmp_path, "probe.pcap")
+    assert READ_PUBLIC in codes and CREATE_PRIMARY in codes
+    assert os.stat(path).st_mtime > old + 24 * 3600
+    # Confirmed: the next process no longer probes.
+    assert READ_PUBLIC not in cold_codes(transient, tmp_path, "next.pcap")
