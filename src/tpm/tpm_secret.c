@@ -13,8 +13,9 @@
  * fixed, so one key serves every mode) and HMAC (a keyedHash object with
  * sign and decrypt set and no scheme, so one key serves every hash).
  * Both stay fixed to this TPM.  Their use: TPM2_EncryptDecrypt2, whose
- * data and result are the first parameters and so travel encrypted by
- * the session, and TPM2_HMAC (or an HMAC sequence for long data).
+ * plaintext (the command's data when encrypting, the response's result
+ * when decrypting) travels encrypted by the session, and TPM2_HMAC (or an
+ * HMAC sequence for long data).
  */
 
 /* TPM2B_MAX_BUFFER: the most one command takes. */
@@ -162,10 +163,15 @@ static enum tpm_rc aes_chunk_locked(struct tpm *tpm, struct tpm_key *key,
 	}
 	rc = sys ? tpm_key_ready_locked(tpm, key) : TPM_E_FAILURE;
 	if (rc == TPM_OK) {
-		/* Data in and out are the first parameters: both encrypted. */
+		/*
+		 * The plaintext is the first parameter of the command when
+		 * encrypting and of the response when decrypting: that
+		 * direction is encrypted.  The ciphertext is what the caller
+		 * sends into the world, so it travels as it is.
+		 */
 		cmd = tpm_key_authed(key, TPM2_CC_EncryptDecrypt2,
-				     TPMA_SESSION_DECRYPT |
-					     TPMA_SESSION_ENCRYPT);
+				     decrypt ? TPMA_SESSION_ENCRYPT :
+					       TPMA_SESSION_DECRYPT);
 		for (unsigned int tries = 0;;) {
 			trc = Tss2_Sys_EncryptDecrypt2_Prepare(
 				sys, key->handle, &data,
