@@ -59,6 +59,10 @@ struct p11 {
 	size_t spki_len;
 };
 
+/* The key's SubjectPublicKeyInfo from its public key object, into p. */
+bool spki_from_public_object(struct p11 *p, const char *label,
+			     CK_KEY_TYPE type);
+
 /* Phase times of one cold process (seconds). */
 struct cold_phases {
 	double load, init, find, login, op, finalize;

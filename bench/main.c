@@ -161,7 +161,34 @@ static int steady_raw(const struct args *a)
 	return rc;
 }
 
-/* One cold process of the module: every phase timed, then checked. */
+static void print_hex(const uint8_t *data, size_t len)
+{
+	putchar(' ');
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", data[i]);
+	if (len == 0)
+		putchar('-');
+}
+
+/*
+ * What a cold child reports, on one line: its phases but the last, the
+ * input, the result and the key's public part in hex, then the finalize
+ * phase on a line of its own.  The parent checks the result, after the
+ * child has exited, so that checking is not timed as the child's.
+ */
+static void print_result(const struct cold_phases *ph, const uint8_t *plain,
+			 size_t plain_len, const uint8_t *out, size_t out_len,
+			 const uint8_t *spki, size_t spki_len)
+{
+	printf("%.6f %.6f %.6f %.6f %.6f", ph->load, ph->init, ph->find,
+	       ph->login, ph->op);
+	print_hex(plain, plain_len);
+	print_hex(out, out_len);
+	print_hex(spki, spki_len);
+	putchar('\n');
+}
+
+/* One cold process of the module: every phase timed; the parent checks. */
 static int cold_child_module(const struct args *a)
 {
 	struct p11 p;
@@ -179,13 +206,13 @@ static int cold_child_module(const struct args *a)
 	t = now_seconds();
 	ok = ok && p11_run_once(&p, a->mech, in, in_len, out, &out_len);
 	ph.op = now_seconds() - t;
-	ok = ok && verify_result(a->mech, p.spki, p.spki_len, plain,
-				 plain_len, out, out_len);
+	if (ok) /* p11_close clears p: the key's public part goes first */
+		print_result(&ph, plain, plain_len, out, out_len, p.spki,
+			     p.spki_len);
 	p11_close(&p, &ph);
 	if (!ok)
 		return 1;
-	printf("%.6f %.6f %.6f %.6f %.6f %.6f\n", ph.load, ph.init, ph.find,
-	       ph.login, ph.op, ph.finalize);
+	printf("%.6f\n", ph.finalize);
 	return 0;
 }
 
@@ -209,7 +236,7 @@ static int ops_child(const struct args *a)
 	p11_close(&p, &ph);
 	if (!ok)
 		return 1;
-	printf("0 0 0 0 0 0\n");
+	printf("0 0 0 0 0 - - -\n0\n");
 	return 0;
 }
 
@@ -217,6 +244,7 @@ static int cold_child_raw(const struct args *a)
 {
 	uint8_t plain[4096], in[8192], out[8192], spki[1024];
 	size_t plain_len, in_len, out_len = sizeof(out), spki_len = sizeof(spki);
+	struct cold_phases ph = { 0 };
 	double t;
 	bool ok = make_input(a->mech, plain, &plain_len) &&
 		  raw_cold_spki(a->blob, spki, &spki_len) &&
@@ -226,25 +254,90 @@ static int cold_child_raw(const struct args *a)
 	t = now_seconds();
 	ok = ok && raw_cold_once(a->tcti, a->mech, a->blob, in, in_len, out,
 				 &out_len);
-	t = now_seconds() - t;
-	ok = ok && verify_result(a->mech, spki, spki_len, plain, plain_len,
-				 out, out_len);
+	ph.op = now_seconds() - t;
 	if (!ok)
 		return 1;
-	printf("0 0 0 0 %.6f 0\n", t);
+	print_result(&ph, plain, plain_len, out, out_len, spki, spki_len);
+	printf("0\n");
 	return 0;
 }
 
 /* Records the child's TPM traffic here when set (the pcap TCTI). */
 static const char *capture_path;
+
+/* Puts the pcap TCTI in front of the TCTI a variable names, if set. */
+static void capture_tcti(const char *variable)
+{
+	const char *inner = getenv(variable);
+	char *tcti = NULL;
+
+	if (inner == NULL && strcmp(variable, "TPMCARD_TCTI") != 0)
+		return;
+	if (asprintf(&tcti, "pcap:%s", inner ? inner : "") < 0)
+		_exit(127);
+	setenv(variable, tcti, 1);
+	free(tcti);
+}
+
 /* The child's stderr goes here when set. */
 static const char *stderr_path;
 
 /* Runs this program as a child; its phase line into ph, wall time in *s. */
-static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
+/* What one cold child did and reported (see print_result). */
+struct cold_result {
+	struct cold_phases ph;
+	uint8_t plain[4096], out[8192], spki[2048];
+	size_t plain_len, out_len, spki_len;
+};
+
+/* One hex token ("-": empty) into buf; false when malformed. */
+static bool parse_hex(char **cursor, uint8_t *buf, size_t max, size_t *len)
 {
+	char *tok = strtok_r(NULL, " \n", cursor);
+	size_t n;
+
+	if (tok == NULL)
+		return false;
+	*len = 0;
+	if (strcmp(tok, "-") == 0)
+		return true;
+	n = strlen(tok);
+	if (n % 2 != 0 || n / 2 > max)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int byte;
+
+		if (sscanf(tok + 2 * i, "%2x", &byte) != 1)
+			return false;
+		buf[i] = (uint8_t)byte;
+	}
+	*len = n / 2;
+	return true;
+}
+
+static bool parse_result(char *text, struct cold_result *r)
+{
+	struct cold_phases *ph = &r->ph;
+	char *cursor = NULL, *tok;
+	int used = 0;
+
+	if (sscanf(text, "%lf %lf %lf %lf %lf%n", &ph->load, &ph->init,
+		   &ph->find, &ph->login, &ph->op, &used) != 5)
+		return false;
+	cursor = text + used; /* strtok_r(NULL, ...) goes on from here */
+	return parse_hex(&cursor, r->plain, sizeof(r->plain),
+			 &r->plain_len) &&
+	       parse_hex(&cursor, r->out, sizeof(r->out), &r->out_len) &&
+	       parse_hex(&cursor, r->spki, sizeof(r->spki), &r->spki_len) &&
+	       (tok = strtok_r(NULL, " \n", &cursor)) != NULL &&
+	       sscanf(tok, "%lf", &ph->finalize) == 1;
+}
+
+static bool spawn_child(char **argv, struct cold_result *r, double *s)
+{
+	static char text[64 * 1024];
+	size_t len;
 	int fds[2], status = 0;
-	char line[256] = "";
 	double t = now_seconds();
 	pid_t pid;
 	FILE *f;
@@ -255,12 +348,8 @@ static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
 	pid = fork();
 	if (pid == 0) {
 		if (capture_path != NULL) {
-			char *tcti = NULL;
-			const char *inner = getenv("TPMCARD_TCTI");
-
-			if (asprintf(&tcti, "pcap:%s", inner ? inner : "") < 0)
-				_exit(127);
-			setenv("TPMCARD_TCTI", tcti, 1);
+			capture_tcti("TPMCARD_TCTI");
+			capture_tcti("TPM2_PKCS11_TCTI"); /* tpm2-pkcs11's */
 			setenv("TCTI_PCAP_FILE", capture_path, 1);
 			unlink(capture_path);
 		}
@@ -279,15 +368,14 @@ static bool spawn_child(char **argv, struct cold_phases *ph, double *s)
 	}
 	close(fds[1]);
 	f = fdopen(fds[0], "r");
-	ok = f != NULL && fgets(line, sizeof(line), f) != NULL;
+	len = f != NULL ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	text[len] = '\0';
 	if (f != NULL)
 		fclose(f);
-	ok = pid > 0 && waitpid(pid, &status, 0) == pid && ok &&
-	     WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	     sscanf(line, "%lf %lf %lf %lf %lf %lf", &ph->load, &ph->init,
-		    &ph->find, &ph->login, &ph->op, &ph->finalize) == 6;
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid;
 	*s = now_seconds() - t;
-	return ok;
+	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	       parse_result(text, r);
 }
 
 static int cold_parent(const struct args *a, char **child_argv,
@@ -298,12 +386,17 @@ static int cold_parent(const struct args *a, char **child_argv,
 					"login", "op",	 "finalize" };
 
 	for (int i = 0; i < a->count; i++) {
-		struct cold_phases ph;
+		static struct cold_result r;
 		double s;
-		double *v = &ph.load;
+		double *v = &r.ph.load;
 
-		if (!spawn_child(child_argv, &ph, &s)) {
+		if (!spawn_child(child_argv, &r, &s)) {
 			fprintf(stderr, "cold process %d failed\n", i);
+			return 1;
+		}
+		if (!verify_result(a->mech, r.spki, r.spki_len, r.plain,
+				   r.plain_len, r.out, r.out_len)) {
+			fprintf(stderr, "cold process %d: wrong result\n", i);
 			return 1;
 		}
 		stats_add(&total, s);
@@ -350,7 +443,7 @@ static int cold(const struct args *a, int argc, char **argv, bool raw)
 static bool count_child(char **argv, const char *mode, const char *count,
 			const char *path, struct cmd_counts *c)
 {
-	struct cold_phases ph;
+	static struct cold_result r;
 	double s;
 
 	argv[1] = (char *)mode;
@@ -358,7 +451,7 @@ static bool count_child(char **argv, const char *mode, const char *count,
 		if (strcmp(argv[i], "--count") == 0 && argv[i + 1] != NULL)
 			argv[i + 1] = (char *)count;
 	capture_path = path;
-	return spawn_child(argv, &ph, &s) && pcap_count(path, c);
+	return spawn_child(argv, &r, &s) && pcap_count(path, c);
 }
 
 /*
@@ -431,7 +524,7 @@ static int init_child(const struct args *a)
 	if (fn->C_GetSlotList(CK_FALSE, NULL, &n) != CKR_OK)
 		return 1;
 	fn->C_Finalize(NULL);
-	printf("0 %.6f 0 0 0 0\n", t);
+	printf("0 %.6f 0 0 0 - - -\n0\n", t);
 	return 0;
 }
 
@@ -454,15 +547,15 @@ static int init_parent(const struct args *a, int argc, char **argv)
 	unsetenv("TPMCARD_LOG");
 	stderr_path = err_path;
 	for (int i = 0; i < a->count; i++) {
-		struct cold_phases ph;
+		static struct cold_result r;
 		struct stat st;
 		double s;
 
-		if (!spawn_child(child, &ph, &s)) {
+		if (!spawn_child(child, &r, &s)) {
 			fprintf(stderr, "init process %d failed\n", i);
 			return 1;
 		}
-		stats_add(&init, ph.init);
+		stats_add(&init, r.ph.init);
 		if (stat(err_path, &st) == 0 && st.st_size > 0)
 			silent = false;
 	}
@@ -509,7 +602,7 @@ static int find_child(const struct args *a)
 	fn->C_Finalize(NULL);
 	if (!ok)
 		return 1;
-	printf("0 %.6f %.6f 0 0 0\n", t_init, t_find);
+	printf("0 %.6f %.6f 0 0 - - -\n0\n", t_init, t_find);
 	return 0;
 }
 
@@ -532,14 +625,15 @@ static int find_parent(const struct args *a, int argc, char **argv)
 		child[i] = argv[i];
 	child[1] = "find-child";
 	for (int i = 0; i < processes; i++) {
+		static struct cold_result r;
 		double s;
 
-		if (!spawn_child(child, &ph, &s)) {
+		if (!spawn_child(child, &r, &s)) {
 			fprintf(stderr, "find process %d failed\n", i);
 			return 1;
 		}
-		stats_add(&init, ph.init);
-		stats_add(&find, ph.find);
+		stats_add(&init, r.ph.init);
+		stats_add(&find, r.ph.find);
 	}
 	printf("{\"kind\": \"find\", \"target\": \"module\", "
 	       "\"label\": \"%s\", \"mech\": \"none\", \"keys\": %d, "

@@ -84,11 +84,16 @@ static bool find_key(struct p11 *p, const char *label, CK_KEY_TYPE type)
 		p->spki_len = 0; /* no public part */
 		return true;
 	}
-	if (ok)
-		ok = p->fn->C_GetAttributeValue(p->session, p->key, &spki,
-						1) == CKR_OK;
-	p->spki_len = ok ? spki.ulValueLen : 0;
-	return ok;
+	if (!ok)
+		return false;
+	/* tpm2-pkcs11 1.9 answers CKR_OK with an empty value. */
+	if (p->fn->C_GetAttributeValue(p->session, p->key, &spki, 1) ==
+		    CKR_OK &&
+	    spki.ulValueLen > 0 && spki.ulValueLen <= sizeof(p->spki)) {
+		p->spki_len = spki.ulValueLen;
+		return true;
+	}
+	return spki_from_public_object(p, label, type);
 }
 
 bool p11_open(struct p11 *p, const char *module, const char *token,

@@ -150,6 +150,33 @@ static bool spki_of(const TPMT_PUBLIC *pub, uint8_t *out, size_t *len)
 	return ok;
 }
 
+/*
+ * A secret key with the value the bench knows (what the module is given
+ * too): AES-256 for any mode, or HMAC-SHA256.
+ */
+static void secret_template(CK_KEY_TYPE type, TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC *a = &tmpl->publicArea;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	a->nameAlg = TPM2_ALG_SHA256;
+	a->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+			      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA |
+			      TPMA_OBJECT_SIGN_ENCRYPT;
+	if (type == CKK_AES) {
+		a->type = TPM2_ALG_SYMCIPHER;
+		a->objectAttributes |= TPMA_OBJECT_DECRYPT;
+		a->parameters.symDetail.sym.algorithm = TPM2_ALG_AES;
+		a->parameters.symDetail.sym.keyBits.aes = 256;
+		a->parameters.symDetail.sym.mode.aes = TPM2_ALG_NULL;
+	} else {
+		a->type = TPM2_ALG_KEYEDHASH;
+		a->parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_HMAC;
+		a->parameters.keyedHashDetail.scheme.details.hmac.hashAlg =
+			TPM2_ALG_SHA256;
+	}
+}
+
 static bool create_key(struct raw *r, TPM2B_PRIVATE **priv,
 		       TPM2B_PUBLIC **pub)
 {
@@ -162,7 +189,13 @@ static bool create_key(struct raw *r, TPM2B_PRIVATE **priv,
 	if (RAND_bytes(r->auth.buffer, 32) != 1)
 		return false;
 	sens.sensitive.userAuth = r->auth;
-	key_template(r->mech->key_type, &tmpl);
+	if (bench_is_secret(r->mech)) {
+		secret_template(r->mech->key_type, &tmpl);
+		sens.sensitive.data.size = 32;
+		bench_secret_value(r->mech, sens.sensitive.data.buffer);
+	} else {
+		key_template(r->mech->key_type, &tmpl);
+	}
 	return Esys_Create(r->esys, r->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			   ESYS_TR_NONE, &sens, &tmpl, &outside, &pcrs, priv,
 			   pub, NULL, NULL, NULL) == TSS2_RC_SUCCESS;
@@ -184,7 +217,8 @@ struct raw *raw_open(const char *tcti, const struct bench_mech *m)
 	     Esys_Load(r->esys, r->primary, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 		       ESYS_TR_NONE, priv, pub, &r->key) == TSS2_RC_SUCCESS &&
 	     Esys_TR_SetAuth(r->esys, r->key, &r->auth) == TSS2_RC_SUCCESS &&
-	     spki_of(&pub->publicArea, r->spki, &r->spki_len);
+	     (bench_is_secret(m) ||
+	      spki_of(&pub->publicArea, r->spki, &r->spki_len));
 	Esys_Free(priv);
 	Esys_Free(pub);
 	if (!ok) {
@@ -227,6 +261,83 @@ static void digest_of(const struct bench_mech *m, const uint8_t *in,
 		EVP_Digest(in, len, d->buffer, &n, EVP_sha256(), NULL);
 }
 
+/* ECDH: the x coordinate of the shared point with the peer's. */
+static bool derive_with(ESYS_CONTEXT *esys, ESYS_TR key, const uint8_t *in,
+			size_t in_len, uint8_t *out, size_t *out_len)
+{
+	TPM2B_ECC_POINT peer = { 0 };
+	TPM2B_ECC_POINT *z = NULL;
+	bool ok;
+
+	if (in_len != 65 || in[0] != 4)
+		return false;
+	peer.point.x.size = peer.point.y.size = 32;
+	memcpy(peer.point.x.buffer, in + 1, 32);
+	memcpy(peer.point.y.buffer, in + 33, 32);
+	ok = Esys_ECDH_ZGen(esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			    ESYS_TR_NONE, &peer, &z) == TSS2_RC_SUCCESS &&
+	     z->point.x.size <= *out_len;
+	if (ok) {
+		memcpy(out, z->point.x.buffer, z->point.x.size);
+		*out_len = z->point.x.size;
+	}
+	Esys_Free(z);
+	return ok;
+}
+
+/* AES-256-CBC, zero IV, in the module's chunks of 1,024 bytes. */
+static bool encrypt_with(ESYS_CONTEXT *esys, ESYS_TR key, const uint8_t *in,
+			 size_t in_len, uint8_t *out, size_t *out_len)
+{
+	TPM2B_IV iv = { .size = 16 };
+	bool ok = in_len <= *out_len;
+
+	for (size_t off = 0; ok && off < in_len; off += 1024) {
+		TPM2B_MAX_BUFFER data = { 0 };
+		TPM2B_MAX_BUFFER *res = NULL;
+		TPM2B_IV *next = NULL;
+
+		data.size = (UINT16)(in_len - off < 1024 ? in_len - off : 1024);
+		memcpy(data.buffer, in + off, data.size);
+		ok = Esys_EncryptDecrypt2(esys, key, ESYS_TR_PASSWORD,
+					  ESYS_TR_NONE, ESYS_TR_NONE, &data,
+					  TPM2_NO, TPM2_ALG_CBC, &iv, &res,
+					  &next) == TSS2_RC_SUCCESS &&
+		     res->size == data.size;
+		if (ok) {
+			memcpy(out + off, res->buffer, res->size);
+			iv = *next;
+		}
+		Esys_Free(res);
+		Esys_Free(next);
+	}
+	if (ok)
+		*out_len = in_len;
+	return ok;
+}
+
+static bool hmac_with(ESYS_CONTEXT *esys, ESYS_TR key, const uint8_t *in,
+		      size_t in_len, uint8_t *out, size_t *out_len)
+{
+	TPM2B_MAX_BUFFER data = { .size = (UINT16)in_len };
+	TPM2B_DIGEST *mac = NULL;
+	bool ok = in_len <= sizeof(data.buffer);
+
+	if (ok)
+		memcpy(data.buffer, in, in_len);
+	ok = ok &&
+	     Esys_HMAC(esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+		       ESYS_TR_NONE, &data, TPM2_ALG_SHA256, &mac) ==
+		     TSS2_RC_SUCCESS &&
+	     mac->size <= *out_len;
+	if (ok) {
+		memcpy(out, mac->buffer, mac->size);
+		*out_len = mac->size;
+	}
+	Esys_Free(mac);
+	return ok;
+}
+
 static bool run_with(ESYS_CONTEXT *esys, ESYS_TR key,
 		     const struct bench_mech *m, const uint8_t *in,
 		     size_t in_len, uint8_t *out, size_t *out_len)
@@ -238,6 +349,12 @@ static bool run_with(ESYS_CONTEXT *esys, ESYS_TR key,
 	TPM2B_DIGEST digest;
 	bool ok = false;
 
+	if (m->op == OP_DERIVE)
+		return derive_with(esys, key, in, in_len, out, out_len);
+	if (m->op == OP_ENCRYPT)
+		return encrypt_with(esys, key, in, in_len, out, out_len);
+	if (m->key_type == CKK_GENERIC_SECRET)
+		return hmac_with(esys, key, in, in_len, out, out_len);
 	if (m->op == OP_DECRYPT) {
 		TPM2B_PUBLIC_KEY_RSA cipher = { .size = (UINT16)in_len };
 		TPMT_RSA_DECRYPT oaep = { .scheme = TPM2_ALG_OAEP,

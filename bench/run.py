@@ -22,18 +22,26 @@ RESULTS = os.path.join(TOP, "bench", "results")
 PIN = "123456"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 COLD = int(os.environ.get("BENCH_COLD", "100"))
-STEADY_MECHS = ["rsa-pkcs", "rsa-sha256", "rsa-pss", "rsa-oaep", "ecdsa"]
-# Measured on the module only: no raw ESAPI counterpart yet.
-MODULE_ONLY_MECHS = ["ecdh", "aes-cbc", "hmac"]
+STEADY_MECHS = ["rsa-pkcs", "rsa-sha256", "rsa-pss", "rsa-oaep", "ecdsa",
+                "ecdh", "aes-cbc", "hmac"]
 COLD_MECHS = ["ecdsa", "rsa-pkcs"]
 KEY_OF = {"ecdsa": "ec", "ecdh": "ec", "aes-cbc": "bench-aes",
           "hmac": "bench-hmac"}
+# Debian's tpm2-pkcs11 (libtpm2-pkcs11-1, libtpm2-pkcs11-tools), measured
+# on the same TPM when it is installed.
+TPM2_PKCS11 = "/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so"
+TPM2_PKCS11_MECHS = ["rsa-pkcs", "rsa-sha256", "rsa-pss", "rsa-oaep",
+                     "ecdsa"]
 
 
-def run_bench(env, *args):
+def run_bench(env, *args, must=True):
     out = subprocess.run([BENCH, *args], env=env, capture_output=True,
                          text=True, timeout=600)
     if out.returncode != 0:
+        if not must:
+            sys.stderr.write("tpmcard-bench %s failed (left out):\n%s" %
+                             (" ".join(args), out.stderr))
+            return []
         raise SystemExit("tpmcard-bench %s failed:\n%s" %
                          (" ".join(args), out.stderr))
     return [json.loads(line) for line in out.stdout.splitlines()]
@@ -50,18 +58,31 @@ def provision(env):
                        capture_output=True)
 
 
+def persist_srk(env):
+    """What tpmcard init --persist-srk makes (and the TCG's provisioning
+    guidance and tpm2-pkcs11 use): the SRK persistent at 0x81000001."""
+    subprocess.run([CLI, "init", "--persist-srk"], env=env, check=True,
+                   capture_output=True)
+
+
 def measure(path, env, work):
     results = []
     module = ["--module", MODULE, "--token", "bench", "--pin", PIN]
+    # First with the transient standard SRK the token was made under...
+    for mech in COLD_MECHS:
+        for r in run_bench(env, "commands", *module, "--key",
+                           KEY_OF.get(mech, "rsa"), "--mech", mech,
+                           "--count", "2"):
+            r["srk"] = "transient"
+            results.append(r)
+    # ...then, for everything else, with it persistent.
+    persist_srk(env)
     for mech in STEADY_MECHS:
         key = KEY_OF.get(mech, "rsa")
         results += run_bench(env, "steady", *module, "--key", key,
                              "--mech", mech, "--seconds", str(SECONDS))
         results += run_bench(env, "raw-steady", "--mech", mech,
                              "--seconds", str(SECONDS))
-    for mech in MODULE_ONLY_MECHS:
-        results += run_bench(env, "steady", *module, "--key", KEY_OF[mech],
-                             "--mech", mech, "--seconds", str(SECONDS))
     for mech in COLD_MECHS:
         key = KEY_OF.get(mech, "rsa")
         results += run_bench(env, "cold", *module, "--key", key,
@@ -87,11 +108,62 @@ def measure(path, env, work):
     return results
 
 
+def tpm2_pkcs11_provision(swtpm, abrmd, store):
+    """A tpm2-pkcs11 token "bench" with keys "rsa" and "ec", made with
+    tpm2_ptool, which needs a resource manager (a private tpm2-abrmd
+    when the run has none)."""
+    own = abrmd is None
+    rm = tpmenv.Abrmd(swtpm) if own else abrmd
+    env = dict(os.environ, TPM2TOOLS_TCTI=rm.tcti, TSS2_LOG="all+none",
+               **rm.env)
+    try:
+        for args in (["init"],
+                     ["addtoken", "--pid=1", "--sopin=12345678",
+                      "--userpin=" + PIN, "--label=bench"],
+                     ["addkey", "--algorithm=rsa2048", "--label=bench",
+                      "--userpin=" + PIN, "--key-label=rsa"],
+                     ["addkey", "--algorithm=ecc256", "--label=bench",
+                      "--userpin=" + PIN, "--key-label=ec"]):
+            subprocess.run(["tpm2_ptool", *args, "--path", store], env=env,
+                           check=True, capture_output=True, timeout=300)
+    finally:
+        if own:
+            rm.stop()
+
+
+def tpm2_pkcs11_measure(path, env):
+    """tpm2-pkcs11 on the same TPM and TCTI: steady, cold, commands."""
+    results = []
+    module = ["--module", TPM2_PKCS11, "--token", "bench", "--pin", PIN]
+    for mech in TPM2_PKCS11_MECHS:
+        results += run_bench(env, "steady", *module, "--key",
+                             KEY_OF.get(mech, "rsa"), "--mech", mech,
+                             "--seconds", str(SECONDS), must=False)
+    for mech in COLD_MECHS:
+        key = KEY_OF.get(mech, "rsa")
+        results += run_bench(env, "cold", *module, "--key", key, "--mech",
+                             mech, "--count", str(COLD), must=False)
+        results += run_bench(env, "commands", *module, "--key", key,
+                             "--mech", mech, "--count", "2", must=False)
+    for r in results:
+        r["target"] = "tpm2-pkcs11"
+        r["path"] = path
+    return results
+
+
+def has_tpm2_pkcs11():
+    return os.path.exists(TPM2_PKCS11) and shutil.which("tpm2_ptool")
+
+
 def run_path(path):
     swtpm = tpmenv.SwTpm()
     abrmd = None
     work = tempfile.mkdtemp(prefix="tpmcard-bench-")
     try:
+        # tpm2-pkcs11 counts wrong authorizations too: allow them.
+        swtpm.tools("tpm2_dictionarylockout", "--setup-parameters",
+                    "--max-tries=1000", "--recovery-time=10000",
+                    "--lockout-recovery-time=1")
         tcti, extra = swtpm.tcti, {}
         if path == "abrmd":
             abrmd = tpmenv.Abrmd(swtpm)
@@ -101,7 +173,15 @@ def run_path(path):
                    TPMCARD_RUNTIME_DIR=os.path.join(work, "run"), **extra)
         env.pop("TPMCARD_LOG", None)
         provision(env)
-        return measure(path, env, work)
+        results = measure(path, env, work)
+        if has_tpm2_pkcs11():
+            store = os.path.join(work, "tpm2-pkcs11")
+            os.mkdir(store)
+            tpm2_pkcs11_provision(swtpm, abrmd, store)
+            results += tpm2_pkcs11_measure(
+                path, dict(env, TPM2_PKCS11_TCTI=tcti,
+                           TPM2_PKCS11_STORE=store, TSS2_LOG="all+none"))
+        return results
     finally:
         if abrmd is not None:
             abrmd.stop()
@@ -124,47 +204,53 @@ def module_and_raw(results, kind, mechs, paths=PATHS):
     for path in paths:
         for mech in mechs:
             m = find(results, kind=kind, target="module", path=path,
-                     mech=mech)
+                     mech=mech, srk=None)
             r = find(results, kind=kind, target="raw", path=path, mech=mech)
             if m and r:
                 yield path, mech, m, r
 
 
+def other(results, kind, path, mech):
+    return find(results, kind=kind, target="tpm2-pkcs11", path=path,
+                mech=mech)
+
+
 def table(results):
     lines = ["| path | mechanism | tpmcard ops/s | raw ESAPI ops/s | "
-             "ratio | tpmcard median / p95 ms |",
-             "|---|---|---:|---:|---:|---:|"]
-    for path in PATHS:
-        for _, mech, m, r in module_and_raw(results, "steady", STEADY_MECHS,
-                                            (path,)):
-            lines.append("| %s | %s | %.0f | %.0f | %.2f | %.2f / %.2f |"
-                         % (path, mech, m["ops_per_s"], r["ops_per_s"],
-                            m["ops_per_s"] / r["ops_per_s"], m["median_ms"],
-                            m["p95_ms"]))
-        for mech in MODULE_ONLY_MECHS:
-            m = find(results, kind="steady", target="module", path=path,
-                     mech=mech)
-            if m:
-                lines.append("| %s | %s | %.0f | | | %.2f / %.2f |"
-                             % (path, mech, m["ops_per_s"], m["median_ms"],
-                                m["p95_ms"]))
+             "ratio | tpm2-pkcs11 ops/s | tpmcard median / p95 ms |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for path, mech, m, r in module_and_raw(results, "steady", STEADY_MECHS):
+        o = other(results, "steady", path, mech)
+        lines.append("| %s | %s | %.0f | %.0f | %.2f | %s | %.2f / %.2f |"
+                     % (path, mech, m["ops_per_s"], r["ops_per_s"],
+                        m["ops_per_s"] / r["ops_per_s"],
+                        "%.0f" % o["ops_per_s"] if o else "",
+                        m["median_ms"], m["p95_ms"]))
     lines += ["", "| path | cold process | tpmcard median / p95 ms | "
-              "raw ESAPI median ms | ratio | tpmcard phases (median ms) |",
-              "|---|---|---:|---:|---:|---|"]
+              "raw ESAPI median ms | ratio | tpm2-pkcs11 median ms | "
+              "tpm2-pkcs11 / tpmcard | tpmcard phases (median ms) |",
+              "|---|---|---:|---:|---:|---:|---:|---|"]
     for path, mech, m, r in module_and_raw(results, "cold", COLD_MECHS):
+        o = other(results, "cold", path, mech)
         phases = ", ".join("%s %.2f" % kv for kv in
                            m["phases_median_ms"].items())
-        lines.append("| %s | %s | %.2f / %.2f | %.2f | %.2f | %s |"
+        lines.append("| %s | %s | %.2f / %.2f | %.2f | %.2f | %s | %s | %s |"
                      % (path, mech, m["median_ms"], m["p95_ms"],
                         r["median_ms"], m["median_ms"] / r["median_ms"],
-                        phases))
+                        "%.2f" % o["median_ms"] if o else "",
+                        "%.1f" % (o["median_ms"] / m["median_ms"])
+                        if o else "", phases))
     lines += ["", "| path | TPM commands | tpmcard cold process | "
-              "tpmcard per steady op | raw ESAPI cold process |",
-              "|---|---|---|---:|---|"]
+              "tpmcard, transient SRK | tpmcard per steady op | "
+              "raw ESAPI cold process | tpm2-pkcs11 cold process |",
+              "|---|---|---|---|---:|---|---|"]
     for path, mech, m, r in module_and_raw(results, "commands", COLD_MECHS):
-        lines.append("| %s | %s | %d: %s | %.2f | %d: %s |" % (
-            path, mech, m["cold"], counts_text(m["cold_commands"]),
-            m["per_op"], r["cold"], counts_text(r["cold_commands"])))
+        t = find(results, kind="commands", target="module", path=path,
+                 mech=mech, srk="transient")
+        o = other(results, "commands", path, mech)
+        lines.append("| %s | %s | %s | %s | %.2f | %s | %s |" % (
+            path, mech, commands_text(m), commands_text(t), m["per_op"],
+            commands_text(r), commands_text(o)))
     lines += ["", "| path | processes signing at once (ECDSA) | succeeded | "
               "total ops/s | one process alone, ops/s | ratio |",
               "|---|---:|---:|---:|---:|---:|"]
@@ -200,6 +286,12 @@ def counts_text(counts):
                      for kv in counts.items())
 
 
+def commands_text(result):
+    if result is None:
+        return ""
+    return "%d: %s" % (result["cold"], counts_text(result["cold_commands"]))
+
+
 def chart(results, png):
     if shutil.which("gnuplot") is None:
         return False
@@ -211,19 +303,22 @@ def chart(results, png):
                          mech=mech)
                 r = find(results, kind="steady", target="raw", path=path,
                          mech=mech)
+                o = other(results, "steady", path, mech)
                 if m and r:
-                    f.write('"%s %s" %.1f %.1f\n' % (path, mech,
-                                                     m["ops_per_s"],
-                                                     r["ops_per_s"]))
+                    f.write('"%s %s" %.1f %.1f %s\n' % (
+                        path, mech, m["ops_per_s"], r["ops_per_s"],
+                        "%.1f" % o["ops_per_s"] if o else "-"))
     script = """set terminal png size 1000,500
 set output '%s'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set ylabel 'operations per second'
+set ylabel 'operations per second (log scale)'
+set logscale y
+set datafile missing '-'
 set xtics rotate by -30
 set key top right
-plot '%s' using 2:xtic(1) title 'tpmcard', '' using 3 title 'raw ESAPI (password auth)'
+plot '%s' using 2:xtic(1) title 'tpmcard', '' using 3 title 'raw ESAPI (password auth)', '' using 4 title 'tpm2-pkcs11'
 """ % (png, data)
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     os.unlink(data)

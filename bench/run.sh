@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark: builds what is missing, then measures tpmcard and raw
-# ESAPI on private software TPMs, directly and through tpm2-abrmd, and
-# writes bench/results/latest.{json,md,png}.  BENCH_SECONDS (per steady
+# The benchmark: builds what is missing, then measures tpmcard, raw ESAPI
+# and, where Debian's libtpm2-pkcs11-1 and libtpm2-pkcs11-tools are
+# installed, tpm2-pkcs11 on private software TPMs, directly and through
+# tpm2-abrmd, and writes bench/results/latest.{json,md,png}.  BENCH_SECONDS (per steady
 # run, default 5) and BENCH_COLD (cold processes, default 100) size it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
