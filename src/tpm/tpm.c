@@ -11,6 +11,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "common/session_crypto.h"
+#include "tpm/tcti_tabrmd.h"
 #include "tpm/tpm_internal.h"
 
 #define TC_LOG_LAYER TC_LAYER_TPM
@@ -68,19 +69,48 @@ static void quiet_tss_logging(void)
 	       0);
 }
 
+/*
+ * tpm2-abrmd named by the TCTI string: the module's own connection to it
+ * (tcti_tabrmd.c), unless TPMCARD_OWN_TABRMD=0; NULL: use tpm2-tss's.
+ */
+static TSS2_TCTI_CONTEXT *own_tcti(const char *config)
+{
+	const char *own = getenv("TPMCARD_OWN_TABRMD");
+
+	if (config == NULL || (own != NULL && strcmp(own, "0") == 0))
+		return NULL;
+	if (strcmp(config, "tabrmd") == 0)
+		return tcti_tabrmd_open("");
+	if (strncmp(config, "tabrmd:", 7) == 0)
+		return tcti_tabrmd_open(config + 7);
+	return NULL;
+}
+
+static void tcti_close(struct tpm *tpm)
+{
+	if (tpm->own_tcti)
+		tcti_tabrmd_close(tpm->tcti);
+	else
+		Tss2_TctiLdr_Finalize(&tpm->tcti);
+	tpm->tcti = NULL;
+}
+
 static enum tpm_rc connect_locked(struct tpm *tpm, const char *config)
 {
 	size_t size = Tss2_Sys_GetContextSize(0);
-	TSS2_RC rc;
+	TSS2_RC rc = TSS2_RC_SUCCESS;
 
-	rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
+	tpm->tcti = own_tcti(config);
+	tpm->own_tcti = tpm->tcti != NULL;
+	if (tpm->tcti == NULL)
+		rc = Tss2_TctiLdr_Initialize(config, &tpm->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		tpm_map(rc, "connect to the TPM");
 		return TPM_E_NO_DEVICE;
 	}
 	tpm->sys = calloc(1, size);
 	if (tpm->sys == NULL) {
-		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		tcti_close(tpm);
 		return TPM_E_NO_MEMORY;
 	}
 	rc = Tss2_Sys_Initialize(tpm->sys, size, tpm->tcti, NULL);
@@ -89,7 +119,7 @@ static enum tpm_rc connect_locked(struct tpm *tpm, const char *config)
 
 		free(tpm->sys);
 		tpm->sys = NULL;
-		Tss2_TctiLdr_Finalize(&tpm->tcti);
+		tcti_close(tpm);
 		return mapped == TPM_E_NO_MEMORY ? mapped : TPM_E_NO_DEVICE;
 	}
 	return TPM_OK;
@@ -173,7 +203,7 @@ void tpm_close(struct tpm *tpm)
 	tpm_held_close(tpm);
 	Tss2_Sys_Finalize(tpm->sys);
 	free(tpm->sys);
-	Tss2_TctiLdr_Finalize(&tpm->tcti);
+	tcti_close(tpm);
 	tpm_unlock(tpm);
 	tc_mutex_destroy(&tpm->lock);
 	free(tpm);

@@ -50,6 +50,7 @@ struct tpm_authed {
 struct tpm {
 	struct tc_mutex lock;
 	TSS2_TCTI_CONTEXT *tcti;
+	bool own_tcti;		/* tcti_tabrmd.c's, not tpm2-tss's */
 	TSS2_SYS_CONTEXT *sys;
 	bool managed;		/* behind a resource manager: see tpm_release */
 	bool closing;		/* tpm_closing: the connection ends next */
