@@ -103,22 +103,41 @@ static bool put_call(struct out *o, uint32_t serial, const char *dest,
 	return !o->overflow;
 }
 
-/* "%xx" escapes of a D-Bus address value, in place. */
-static void unescape(char *s)
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * "%xx" escapes of a D-Bus address value, in place; false for a '%' not
+ * followed by two hex digits (the address is malformed).
+ */
+static bool unescape(char *s)
 {
 	char *w = s;
 
 	for (; *s != '\0'; s++) {
-		unsigned int byte;
+		int hi, lo;
 
-		if (*s == '%' && sscanf(s + 1, "%2x", &byte) == 1) {
-			*w++ = (char)byte;
-			s += 2;
-		} else {
+		if (*s != '%') {
 			*w++ = *s;
+			continue;
 		}
+		hi = hex_digit(s[1]);
+		lo = hi < 0 ? -1 : hex_digit(s[2]);
+		if (lo < 0)
+			return false;
+		*w++ = (char)(hi << 4 | lo);
+		s += 2;
 	}
 	*w = '\0';
+	return true;
 }
 
 /* Connects to one "unix:path=..." or "unix:abstract=..." address. */
@@ -142,9 +161,8 @@ static int connect_one(char *entry)
 			abstract = true;
 		}
 	}
-	if (path == NULL)
+	if (path == NULL || !unescape(path))
 		return -1;
-	unescape(path);
 	n = strlen(path);
 	if (n + 1 > sizeof(sa.sun_path))
 		return -1;
@@ -280,57 +298,76 @@ static size_t align_up(size_t n, size_t a)
 	return (n + a - 1) / a * a;
 }
 
-/* One whole message: its type, the serial it replies to, and its body. */
-struct message {
-	uint8_t type;
-	uint32_t reply_serial;
-	const uint8_t *body;
-	size_t body_len;
+/* What the header fields say that matters here. */
+struct fields {
+	uint32_t reply_serial;	/* 0: none */
+	uint32_t unix_fds;	/* descriptors the message carries */
 };
 
-/* REPLY_SERIAL among the header fields, which start 8-aligned. */
-static bool find_reply_serial(const uint8_t *f, size_t len, uint32_t *out)
+/*
+ * The size of a field's value of this type at v (aligned already for
+ * 'u', 's' and 'o'); 0 when it runs past len or the type is not one a
+ * header field of the bus has.
+ */
+static size_t value_size(const uint8_t *f, size_t len, size_t v, char type)
+{
+	size_t room = v <= len ? len - v : 0;
+
+	switch (type) {
+	case 'u':
+		return room >= 4 ? 4 : 0;
+	case 's':
+	case 'o':
+		/* length, bytes, NUL */
+		if (room < 4 || u32_at(f + v) >= room - 4)
+			return 0;
+		return 4 + (size_t)u32_at(f + v) + 1;
+	case 'g':
+		if (room < 1 || (size_t)f[v] + 2 > room)
+			return 0;
+		return (size_t)f[v] + 2;
+	default:
+		return 0;
+	}
+}
+
+/* The header fields (8-aligned structs of a code and a variant). */
+static bool parse_fields(const uint8_t *f, size_t len, struct fields *out)
 {
 	size_t off = 0;
 
-	*out = 0;
-	while (off + 4 <= len) {
-		uint8_t code = f[off], sig_len = f[off + 1];
+	memset(out, 0, sizeof(*out));
+	while (off < len) {
+		uint8_t code;
 		char type;
-		size_t v;
+		size_t v, n;
 
-		if (sig_len != 1 || off + 4 > len)
+		if (off + 4 > len || f[off + 1] != 1 || f[off + 3] != 0)
 			return false;
+		code = f[off];
 		type = (char)f[off + 2];
 		v = off + 4;
-		switch (type) {
-		case 'u':
+		if (type != 'g')
 			v = align_up(v, 4);
-			if (v + 4 > len)
-				return false;
-			if (code == FIELD_REPLY_SERIAL)
-				*out = u32_at(f + v);
-			v += 4;
-			break;
-		case 's':
-		case 'o':
-			v = align_up(v, 4);
-			if (v + 4 > len || u32_at(f + v) > len - v - 5)
-				return false;
-			v += 4 + u32_at(f + v) + 1;
-			break;
-		case 'g':
-			if (v + 1 > len || f[v] > len - v - 2)
-				return false;
-			v += 1 + f[v] + 1;
-			break;
-		default:
+		n = value_size(f, len, v, type);
+		if (n == 0)
 			return false;
-		}
-		off = align_up(v, 8);
+		if (type == 'u' && code == FIELD_REPLY_SERIAL)
+			out->reply_serial = u32_at(f + v);
+		if (type == 'u' && code == FIELD_UNIX_FDS)
+			out->unix_fds = u32_at(f + v);
+		off = align_up(v + n, 8);
 	}
 	return true;
 }
+
+/* One whole message: its type, header fields that matter, and body. */
+struct message {
+	uint8_t type;
+	struct fields fields;
+	const uint8_t *body;
+	size_t body_len;
+};
 
 static bool read_message(struct in *in, struct message *m)
 {
@@ -356,7 +393,7 @@ static bool read_message(struct in *in, struct message *m)
 		p = in->buf + in->used;
 	}
 	m->type = p[1];
-	if (!find_reply_serial(p + 16, fields_len, &m->reply_serial))
+	if (!parse_fields(p + 16, fields_len, &m->fields))
 		return false;
 	m->body = p + head_len;
 	m->body_len = total - head_len;
@@ -400,6 +437,26 @@ static void close_fds(struct in *in)
 	in->fd_count = 0;
 }
 
+/*
+ * Takes the first n descriptors received, which belong to the message
+ * just read (a message's descriptors arrive with its first byte, so in
+ * the order of the messages); false when fewer have come.
+ */
+static bool take_fds(struct in *in, size_t n, int *first)
+{
+	if (n > in->fd_count)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 && first != NULL)
+			*first = in->fds[0];
+		else
+			close(in->fds[i]);
+	}
+	memmove(in->fds, in->fds + n, (in->fd_count - n) * sizeof(int));
+	in->fd_count -= n;
+	return true;
+}
+
 /* The reply to serial 2: its body and the one descriptor it carries. */
 static bool take_reply(struct in *in, struct dbus_reply *reply)
 {
@@ -408,15 +465,18 @@ static bool take_reply(struct in *in, struct dbus_reply *reply)
 	for (;;) {
 		if (!read_message(in, &m))
 			return false;
-		if (m.reply_serial != 2)
-			continue; /* Hello's reply, NameAcquired, ... */
-		if (m.type != MSG_METHOD_RETURN ||
-		    m.body_len > sizeof(reply->body) || in->fd_count != 1)
+		if (m.fields.reply_serial != 2) {
+			/* Hello's reply, NameAcquired, ... */
+			if (!take_fds(in, m.fields.unix_fds, NULL))
+				return false;
+			continue;
+		}
+		if (m.type != MSG_METHOD_RETURN || m.fields.unix_fds != 1 ||
+		    m.body_len > sizeof(reply->body) ||
+		    !take_fds(in, 1, &reply->fd))
 			return false;
 		memcpy(reply->body, m.body, m.body_len);
 		reply->body_len = m.body_len;
-		reply->fd = in->fds[0];
-		in->fd_count = 0;
 		return true;
 	}
 }

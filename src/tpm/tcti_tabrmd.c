@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tpm/dbus_call.h"
@@ -36,6 +37,7 @@ struct tcti_tabrmd {
 	TSS2_TCTI_CONTEXT_COMMON_V2 common;
 	int fd;
 	bool awaiting;		/* a command went out, its response has not */
+	bool broken;		/* the stream is out of step: only errors */
 	bool have_header;	/* header read ahead for a size query */
 	uint8_t header[TPM_HEADER];
 	uint32_t total;		/* the response's size, with have_header */
@@ -48,10 +50,11 @@ static struct tcti_tabrmd *self_of(TSS2_TCTI_CONTEXT *ctx)
 	return t != NULL && t->common.v1.magic == TABRMD_MAGIC ? t : NULL;
 }
 
+/* send(), not write(): a daemon gone is an error, not a SIGPIPE. */
 static bool write_all(int fd, const uint8_t *p, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -70,10 +73,14 @@ static TSS2_RC tabrmd_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size,
 
 	if (t == NULL || command == NULL)
 		return TSS2_TCTI_RC_BAD_REFERENCE;
+	if (t->broken)
+		return TSS2_TCTI_RC_IO_ERROR;
 	if (t->awaiting)
 		return TSS2_TCTI_RC_BAD_SEQUENCE;
-	if (!write_all(t->fd, command, size))
+	if (!write_all(t->fd, command, size)) {
+		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
+	}
 	t->awaiting = true;
 	return TSS2_RC_SUCCESS;
 }
@@ -115,14 +122,15 @@ static TSS2_RC read_header(struct tcti_tabrmd *t, int32_t timeout)
 		return TSS2_TCTI_RC_TRY_AGAIN;
 	/* Once it has begun, the rest follows. */
 	if (!read_all(t->fd, t->header, TPM_HEADER)) {
-		t->awaiting = false;
+		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
 	}
 	t->total = (uint32_t)t->header[2] << 24 |
 		   (uint32_t)t->header[3] << 16 |
 		   (uint32_t)t->header[4] << 8 | t->header[5];
 	if (t->total < TPM_HEADER) {
-		t->awaiting = false;
+		/* Where the next response starts is unknown now. */
+		t->broken = true;
 		return TSS2_TCTI_RC_MALFORMED_RESPONSE;
 	}
 	t->have_header = true;
@@ -141,6 +149,8 @@ static TSS2_RC tabrmd_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size,
 
 	if (t == NULL || size == NULL)
 		return TSS2_TCTI_RC_BAD_REFERENCE;
+	if (t->broken)
+		return TSS2_TCTI_RC_IO_ERROR;
 	if (!t->awaiting)
 		return TSS2_TCTI_RC_BAD_SEQUENCE;
 	rc = read_header(t, timeout);
@@ -154,8 +164,10 @@ static TSS2_RC tabrmd_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size,
 	t->awaiting = false;
 	t->have_header = false;
 	memcpy(response, t->header, TPM_HEADER);
-	if (!read_all(t->fd, response + TPM_HEADER, t->total - TPM_HEADER))
+	if (!read_all(t->fd, response + TPM_HEADER, t->total - TPM_HEADER)) {
+		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
+	}
 	*size = t->total;
 	return TSS2_RC_SUCCESS;
 }
