@@ -652,7 +652,8 @@ static int find_parent(const struct args *a, int argc, char **argv)
  * --procs processes of steady signing at once on one TPM: the total rate,
  * and whether every one of them succeeded.
  */
-static int parallel(const struct args *a, int argc, char **argv)
+/* P processes of steady (or raw-steady) at once: how many succeed. */
+static int parallel(const struct args *a, int argc, char **argv, bool raw)
 {
 	char **child = calloc((size_t)argc + 1, sizeof(char *));
 	int procs = a->procs, ok_count = 0;
@@ -664,7 +665,7 @@ static int parallel(const struct args *a, int argc, char **argv)
 		return 1;
 	for (int i = 0; i < argc; i++)
 		child[i] = argv[i];
-	child[1] = "steady";
+	child[1] = raw ? "raw-steady" : "steady";
 	for (int i = 0; i < procs; i++) {
 		int fds[2];
 
@@ -698,10 +699,11 @@ static int parallel(const struct args *a, int argc, char **argv)
 			ok_count++;
 		}
 	}
-	printf("{\"kind\": \"parallel\", \"target\": \"module\", "
+	printf("{\"kind\": \"parallel\", \"target\": \"%s\", "
 	       "\"label\": \"%s\", \"mech\": \"%s\", \"processes\": %d, "
 	       "\"succeeded\": %d, \"total_ops_per_s\": %.1f}\n",
-	       a->label, a->mech->name, procs, ok_count, total);
+	       raw ? "raw" : "module", a->label, a->mech->name, procs,
+	       ok_count, total);
 	free(child);
 	free(pids);
 	free(outs);
@@ -714,7 +716,7 @@ static void usage(void)
 		"usage: tpmcard-bench MODE [options]\n"
 		"  steady|cold|commands|parallel --module PATH --token LABEL --pin PIN --key LABEL\n"
 		"                   (parallel: --procs N processes of steady at once)\n"
-		"  raw-steady|raw-cold|raw-commands --tcti TCTI [--blob FILE]\n"
+		"  raw-steady|raw-cold|raw-commands|raw-parallel --tcti TCTI [--blob FILE]\n"
 		"  init --module PATH   (no TPM, no store: C_Initialize)\n"
 		"  find --module PATH --token LABEL --pin PIN --key EC-LABEL --count KEYS\n"
 		"  all modes: --mech rsa-pkcs|rsa-sha256|rsa-pss|rsa-oaep|ecdsa\n"
@@ -790,7 +792,9 @@ int main(int argc, char **argv)
 	if (strcmp(a.mode, "raw-commands") == 0)
 		return commands(&a, argc, argv, true);
 	if (strcmp(a.mode, "parallel") == 0)
-		return parallel(&a, argc, argv);
+		return parallel(&a, argc, argv, false);
+	if (strcmp(a.mode, "raw-parallel") == 0)
+		return parallel(&a, argc, argv, true);
 	if (strcmp(a.mode, "find") == 0)
 		return find_parent(&a, argc, argv);
 	if (strcmp(a.mode, "find-child") == 0)
