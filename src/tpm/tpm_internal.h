@@ -62,6 +62,8 @@ struct tpm {
 	bool srk_unproven;	/* public area from the hint; no Load yet */
 	bool srk_hint_failed;	/* a Load under the hinted SRK failed */
 	struct tpm_session session; /* salted HMAC session, created once */
+	uint8_t *secret_at;	/* plaintext in tpm2-tss's buffer, or NULL */
+	size_t secret_len;
 	struct tpm_key *keys;	/* every open key, most recent first */
 	struct tpm_caps caps;	/* valid when caps_known */
 	bool caps_known;
@@ -101,8 +103,12 @@ static inline bool tpm_trylock(struct tpm *tpm)
 	return true;
 }
 
+/* A decrypted response parameter left in tpm2-tss's buffer: wiped. */
+void tpm_wipe_secret_locked(struct tpm *tpm);
+
 static inline void tpm_unlock(struct tpm *tpm)
 {
+	tpm_wipe_secret_locked(tpm);
 	tpm_share_end_locked(tpm);
 	tc_mutex_unlock(&tpm->lock);
 }

@@ -123,13 +123,20 @@ static const struct param_access response_param = {
 	Tss2_Sys_GetEncryptParam, Tss2_Sys_SetEncryptParam, false
 };
 
-/* AES-CFB over the first parameter in place, newer nonce first. */
-static bool crypt_first_param(TSS2_SYS_CONTEXT *sys,
+/*
+ * AES-CFB over the first parameter in place, newer nonce first.  A
+ * response's parameter is then plaintext inside tpm2-tss's own buffer:
+ * tpm->secret_at remembers where, for tpm_unlock to wipe it once the
+ * caller has taken it out (tpm2-tss never clears that buffer, and the
+ * short commands that follow would not overwrite it).
+ */
+static bool crypt_first_param(struct tpm *tpm,
 			      const struct param_access *access,
 			      const uint8_t *key, size_t key_len,
 			      const TPM2B_NONCE *newer,
 			      const TPM2B_NONCE *older)
 {
+	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
 	const uint8_t *param = NULL;
 	uint8_t buf[sizeof(TPMU_HA) + 2048];
 	size_t size = 0;
@@ -143,7 +150,19 @@ static bool crypt_first_param(TSS2_SYS_CONTEXT *sys,
 			 size) &&
 	     access->set(sys, size, buf) == TSS2_RC_SUCCESS;
 	secmem_wipe(buf, size);
+	if (ok && !access->encrypt) {
+		tpm->secret_at = (uint8_t *)param;
+		tpm->secret_len = size;
+	}
 	return ok;
+}
+
+void tpm_wipe_secret_locked(struct tpm *tpm)
+{
+	if (tpm->secret_at != NULL)
+		secmem_wipe(tpm->secret_at, tpm->secret_len);
+	tpm->secret_at = NULL;
+	tpm->secret_len = 0;
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -240,7 +259,7 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 	a->nonce.size = NONCE_BYTES;
 	if (!crypto_random(a->nonce.buffer, NONCE_BYTES) ||
 	    ((attrs & TPMA_SESSION_DECRYPT) &&
-	     !crypt_first_param(sys, &command_param, key, key_len,
+	     !crypt_first_param(tpm, &command_param, key, key_len,
 				&a->nonce, &s->nonce_tpm)) ||
 	    !command_hmac(sys, cmd, key, key_len, &a->nonce, &s->nonce_tpm,
 			  attrs, &a->hmac) ||
@@ -260,7 +279,7 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 	}
 	s->nonce_tpm = rsp.auths[0].nonce;
 	if ((attrs & TPMA_SESSION_ENCRYPT) &&
-	    !crypt_first_param(sys, &response_param, key, key_len,
+	    !crypt_first_param(tpm, &response_param, key, key_len,
 				&s->nonce_tpm, &a->nonce))
 		rc = TSS2_SYS_RC_GENERAL_FAILURE;
 out:
