@@ -105,6 +105,10 @@ class SwTpm:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="tpmcard-swtpm-")
         self.port = free_port_pair()
+        self._start()
+        self.tcti = "swtpm:host=127.0.0.1,port=%d" % self.port
+
+    def _start(self):
         self.proc = subprocess.Popen(
             ["swtpm", "socket", "--tpm2",
              "--tpmstate", "dir=" + self.dir,
@@ -113,7 +117,14 @@ class SwTpm:
              "--flags", "not-need-init,startup-clear"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: port_open(self.port), what="swtpm")
-        self.tcti = "swtpm:host=127.0.0.1,port=%d" % self.port
+
+    def pause(self):
+        """The TPM goes away; its state stays for resume()."""
+        stop_process(self.proc)
+
+    def resume(self):
+        """The same TPM back, as after a reboot (TPM2_Startup(CLEAR))."""
+        self._start()
 
     def tools(self, *args, check=True):
         """Runs a tpm2-tools command against this TPM, directly."""
