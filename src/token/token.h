@@ -321,5 +321,7 @@ CK_RV token_unwrap_check(struct tc_session *session, int64_t unwrapping_id);
 
 /* Readable text for a result, for the CLI. */
 const char *token_rv_text(CK_RV rv);
+/* What the store said of the last failure on this thread (NULL: none). */
+const char *token_last_store_failure(void);
 
 #endif /* TPMCARD_TOKEN_TOKEN_H */

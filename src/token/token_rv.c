@@ -9,8 +9,25 @@
  * involved (elsewhere an auth failure is a damaged key, not a user error).
  */
 
+/*
+ * The store's own words for the last failure mapped on this thread: a
+ * PKCS#11 code cannot tell a locked store from a damaged one, and the
+ * CLI's user should not need the debug log to learn which.
+ */
+static _Thread_local enum db_rc last_store_failure;
+
+const char *token_last_store_failure(void)
+{
+	enum db_rc rc = last_store_failure;
+
+	last_store_failure = DB_OK;
+	return rc == DB_OK ? NULL : db_rc_text(rc);
+}
+
 CK_RV token_rv_from_db(enum db_rc rc)
 {
+	if (rc != DB_OK && rc != DB_NOT_FOUND && rc != DB_EXISTS)
+		last_store_failure = rc;
 	switch (rc) {
 	case DB_OK:
 		return CKR_OK;

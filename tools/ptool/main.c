@@ -84,6 +84,12 @@ int cli_check_store(bool may_be_missing)
 
 int cli_fail_rv(const char *what, CK_RV rv)
 {
+	const char *store = token_last_store_failure();
+
+	/* These codes cover the TPM and the store: say which, and why. */
+	if (store != NULL && (rv == CKR_DEVICE_ERROR ||
+			      rv == CKR_DEVICE_MEMORY))
+		return cli_fail("%s: %s", what, store);
 	return cli_fail("%s: %s", what, token_rv_text(rv));
 }
 
