@@ -370,13 +370,27 @@ enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, TPM2_HANDLE *out,
 	return TPM_OK;
 }
 
-static enum tpm_rc srk_create_locked(struct tpm *tpm)
+/*
+ * The transient standard SRK.  want: the name it should have (a token's
+ * recorded SRK name), or NULL; with it, a process killed while the TPM
+ * makes the SRK leaves it findable by that name (tpm_held_pending_locked).
+ */
+static enum tpm_rc srk_create_locked(struct tpm *tpm, const uint8_t *want,
+				     size_t want_len)
 {
+	TPM2B_NAME expected = { .size = (UINT16)want_len };
 	TPMT_PUBLIC pub;
 	TPM2B_NAME name;
 	TPM2_HANDLE handle = 0;
-	TSS2_RC rc = primary_create_locked(tpm, &handle, &pub, &name);
+	TSS2_RC rc;
 
+	if (want != NULL && want_len <= sizeof(expected.name)) {
+		memcpy(expected.name, want, want_len);
+		tpm_held_pending_locked(tpm, &expected);
+	}
+	rc = primary_create_locked(tpm, &handle, &pub, &name);
+	if (want != NULL) /* still pending when the name was another */
+		tpm_held_unpend_locked(tpm, &expected);
 	if (rc != TSS2_RC_SUCCESS)
 		return owner_rc(rc, "create the SRK");
 	keep_srk_locked(tpm, handle, &pub, &name);
@@ -442,7 +456,7 @@ enum tpm_rc tpm_srk_get_locked(struct tpm *tpm, TPM2_HANDLE *srk)
 				    TSS2_SYS_RC_MALFORMED_RESPONSE)
 					return mapped;
 			}
-			mapped = srk_create_locked(tpm);
+			mapped = srk_create_locked(tpm, NULL, 0);
 			if (mapped != TPM_OK)
 				return mapped;
 		}
@@ -510,7 +524,7 @@ static enum tpm_rc srk_of_kind_locked(struct tpm *tpm, bool persistent,
 
 	*found = true;
 	if (!persistent)
-		return srk_create_locked(tpm);
+		return srk_create_locked(tpm, want, want_len);
 	if (srk_from_hint_locked(tpm, want, want_len))
 		return TPM_OK;
 	rc = srk_read_locked(tpm);
@@ -801,6 +815,7 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	rc = tpm_srk_get_locked(tpm, &srk);
 	if (rc != TPM_OK)
 		return rc;
+	tpm_held_pending_locked(tpm, name);
 	trc = load_under_locked(tpm, srk, &priv, &pub, handle);
 	if (trc != TSS2_RC_SUCCESS && tpm->srk_unproven &&
 	    (trc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
@@ -809,10 +824,12 @@ enum tpm_rc tpm_load_locked(struct tpm *tpm, const struct tpm_blob *blob,
 	if (trc == TSS2_RC_SUCCESS)
 		tpm->srk_unproven = false;
 	rc = tpm_map(trc, "load");
-	if (rc == TPM_OK)
+	if (rc == TPM_OK) {
 		tpm_held_add_locked(tpm, *handle, name);
-	else
+	} else {
+		tpm_held_unpend_locked(tpm, name);
 		*handle = 0;
+	}
 	secmem_wipe(&priv, sizeof(priv));
 	return rc;
 }

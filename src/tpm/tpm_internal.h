@@ -11,9 +11,10 @@
 
 /* A transient object or session this process holds (tpm_reclaim.c). */
 struct tpm_held {
-	TPM2_HANDLE handle;
+	TPM2_HANDLE handle;	/* 0 while pending */
 	TPM2B_NAME name; /* objects: to recognise it later */
 	bool session;
+	bool pending;		/* a load under way: its handle unknown yet */
 };
 
 /*
@@ -247,6 +248,15 @@ void tpm_held_open_locked(struct tpm *tpm, const char *config);
 void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 			 const TPM2B_NAME *name);
 void tpm_held_add_session_locked(struct tpm *tpm, TPM2_HANDLE handle);
+/*
+ * Before a TPM2_Load: the object of this name (NULL: a session being
+ * started) may appear in the TPM with a handle not known yet.  If the
+ * process dies before tpm_held_add_locked lists the handle, the next
+ * process finds the object by its name (a session: as one no process of
+ * ours lists).  tpm_held_unpend_locked takes it back on failure.
+ */
+void tpm_held_pending_locked(struct tpm *tpm, const TPM2B_NAME *name);
+void tpm_held_unpend_locked(struct tpm *tpm, const TPM2B_NAME *name);
 void tpm_held_remove_locked(struct tpm *tpm, TPM2_HANDLE handle);
 void tpm_held_close(struct tpm *tpm);
 

@@ -175,7 +175,9 @@ static void record_write_locked(struct tpm *tpm)
 		char name[2 * sizeof(TPMU_NAME) + 1];
 
 		hex_of(h->name.name, h->name.size, name);
-		ok = fprintf(f, "%c %08" PRIx32 " %s\n", h->session ? 's' : 'o',
+		ok = fprintf(f, "%c %08" PRIx32 " %s\n",
+			     h->pending ? (h->session ? 'q' : 'p') :
+					  (h->session ? 's' : 'o'),
 			     h->handle, name) > 0;
 	}
 	if (f != NULL && fclose(f) != 0)
@@ -187,6 +189,48 @@ static void record_write_locked(struct tpm *tpm)
 	free(tmp);
 }
 
+/* The pending entry of an object of this name; NULL name: a session. */
+static struct tpm_held *pending_of(struct tpm *tpm, const TPM2B_NAME *name)
+{
+	for (size_t i = 0; i < tpm->held_count; i++) {
+		struct tpm_held *h = &tpm->held[i];
+
+		if (!h->pending || h->session != (name == NULL))
+			continue;
+		if (name == NULL || (h->name.size == name->size &&
+				     memcmp(h->name.name, name->name,
+					    name->size) == 0))
+			return h;
+	}
+	return NULL;
+}
+
+void tpm_held_pending_locked(struct tpm *tpm, const TPM2B_NAME *name)
+{
+	struct tpm_held *h;
+
+	if (tpm->record == NULL || tpm->held_count == TPM_HELD_MAX)
+		return;
+	h = &tpm->held[tpm->held_count++];
+	memset(h, 0, sizeof(*h));
+	h->pending = true;
+	h->session = name == NULL;
+	if (name != NULL)
+		h->name = *name;
+	record_write_locked(tpm);
+}
+
+void tpm_held_unpend_locked(struct tpm *tpm, const TPM2B_NAME *name)
+{
+	struct tpm_held *h = tpm->record ? pending_of(tpm, name) : NULL;
+
+	if (h == NULL)
+		return;
+	*h = tpm->held[tpm->held_count - 1];
+	tpm->held_count--;
+	record_write_locked(tpm);
+}
+
 /* Adds a handle to the list, and the list to our record. */
 void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 			 const TPM2B_NAME *name)
@@ -195,6 +239,13 @@ void tpm_held_add_locked(struct tpm *tpm, TPM2_HANDLE handle,
 
 	if (tpm->record == NULL)
 		return;
+	h = pending_of(tpm, name);
+	if (h != NULL) { /* the load it waited for is done */
+		h->pending = false;
+		h->handle = handle;
+		record_write_locked(tpm);
+		return;
+	}
 	if (tpm->held_count == TPM_HELD_MAX) {
 		log_debug("more than %d TPM handles: not all are listed",
 			  TPM_HELD_MAX);
@@ -247,6 +298,7 @@ void tpm_held_close(struct tpm *tpm)
 /* One handle of a record. */
 struct listed {
 	bool session;
+	bool pending;		/* an object being loaded: its name only */
 	TPM2_HANDLE handle;
 	TPM2B_NAME name;
 };
@@ -259,9 +311,10 @@ static bool parse_line(const char *line, struct listed *out)
 
 	/* 132: two hex digits for each byte of the longest name. */
 	if (sscanf(line, "%c %8x %132s", &kind, &handle, name) < 2 ||
-	    (kind != 'o' && kind != 's'))
+	    !strchr("ospq", kind))
 		return false;
-	out->session = kind == 's';
+	out->session = kind == 's' || kind == 'q';
+	out->pending = kind == 'p' || kind == 'q';
 	out->handle = handle;
 	len = strlen(name);
 	if (len % 2 != 0 || len / 2 > sizeof(out->name.name))
@@ -359,8 +412,29 @@ static void scan_records(const char *dir, const char *prefix,
 static bool listed_live(const struct scan *scan, const struct listed *h)
 {
 	for (size_t i = 0; i < scan->live_count; i++)
-		if (scan->live[i].handle == h->handle)
+		if (!scan->live[i].pending && scan->live[i].handle == h->handle)
 			return true;
+	return false;
+}
+
+static bool same_name(const TPM2B_NAME *a, const TPM2B_NAME *b)
+{
+	return a->size == b->size && memcmp(a->name, b->name, a->size) == 0;
+}
+
+/*
+ * A running process is loading an object of this name right now (NULL:
+ * starting a session).
+ */
+static bool pending_live(const struct scan *scan, const TPM2B_NAME *name)
+{
+	for (size_t i = 0; i < scan->live_count; i++) {
+		const struct listed *l = &scan->live[i];
+
+		if (l->pending && l->session == (name == NULL) &&
+		    (name == NULL || same_name(&l->name, name)))
+			return true;
+	}
 	return false;
 }
 
@@ -403,6 +477,48 @@ static bool same_object(TSS2_SYS_CONTEXT *sys, const struct listed *h)
 	       memcmp(name.name, h->name.name, name.size) == 0;
 }
 
+/*
+ * A dead process's pending load: the transient objects of that name that
+ * no running process lists (nor is loading) are what it left.
+ */
+/*
+ * A dead process's pending session: a session has no name, so the loaded
+ * sessions that no running process of ours lists (nor is starting) are
+ * taken for what it left.  On a TPM that no resource manager shares out,
+ * another program's session could be among them only if it started in
+ * the same instant as ours died.
+ */
+static unsigned int flush_pending(TSS2_SYS_CONTEXT *sys,
+				  const struct listed *p,
+				  const struct scan *scan)
+{
+	TPMS_CAPABILITY_DATA data = { 0 };
+	TPMI_YES_NO more = TPM2_NO;
+	unsigned int flushed = 0;
+
+	if (pending_live(scan, p->session ? NULL : &p->name) ||
+	    Tss2_Sys_GetCapability(sys, NULL, TPM2_CAP_HANDLES,
+				   p->session ? TPM2_LOADED_SESSION_FIRST :
+						TPM2_TRANSIENT_FIRST,
+				   TPM2_MAX_CAP_HANDLES, &more, &data,
+				   NULL) != TSS2_RC_SUCCESS)
+		return 0;
+	for (UINT32 i = 0; i < data.data.handles.count; i++) {
+		struct listed h = { .handle = data.data.handles.handle[i],
+				    .name = p->name };
+
+		if ((h.handle >> TPM2_HR_SHIFT) !=
+		    (p->session ? TPM2_HT_HMAC_SESSION : TPM2_HT_TRANSIENT))
+			continue;
+		if (listed_live(scan, &h) ||
+		    (!p->session && !same_object(sys, &h)))
+			continue;
+		if (Tss2_Sys_FlushContext(sys, h.handle) == TSS2_RC_SUCCESS)
+			flushed++;
+	}
+	return flushed;
+}
+
 /* Flushes what one dead process's record lists; returns how many. */
 static unsigned int flush_record(TSS2_SYS_CONTEXT *sys, const char *path,
 				 const struct scan *scan)
@@ -412,6 +528,10 @@ static unsigned int flush_record(TSS2_SYS_CONTEXT *sys, const char *path,
 	unsigned int flushed = 0;
 
 	for (size_t i = 0; i < count; i++) {
+		if (list[i].pending) {
+			flushed += flush_pending(sys, &list[i], scan);
+			continue;
+		}
 		if (listed_live(scan, &list[i]) ||
 		    (!list[i].session && !same_object(sys, &list[i])))
 			continue;
@@ -523,7 +643,8 @@ static bool evict_record(struct tpm *tpm, const char *path)
 	for (size_t i = 0; i < count; i++) {
 		TPMS_CONTEXT ctx;
 
-		if (!list[i].session && !same_object(tpm->sys, &list[i]))
+		if (list[i].pending ||
+		    (!list[i].session && !same_object(tpm->sys, &list[i])))
 			continue;
 		if (Tss2_Sys_ContextSave(tpm->sys, list[i].handle, &ctx) !=
 		    TSS2_RC_SUCCESS)

@@ -55,6 +55,7 @@ enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
 	if (tpm->session.handle != 0)
 		return TPM_OK;
 	rc = tpm_srk_get_locked(tpm, &srk);
+	tpm_held_pending_locked(tpm, NULL); /* see tpm_reclaim.c */
 	if (rc == TPM_OK)
 		rc = tpm_session_start_own_locked(tpm, srk, &tpm->srk_public,
 						  &tpm->session);
@@ -64,6 +65,7 @@ enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
 		rc = start_with_salting_key_locked(tpm);
 	}
 	if (rc != TPM_OK) {
+		tpm_held_unpend_locked(tpm, NULL);
 		secmem_wipe(&tpm->session, sizeof(tpm->session));
 		return rc;
 	}
