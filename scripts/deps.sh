@@ -13,7 +13,7 @@ packages=(
 	python3-pytest python3-pykcs11 python3-cryptography
 	gnutls-bin libengine-pkcs11-openssl libnss3-tools
 	openjdk-17-jdk-headless firefox-esr
-	gnuplot-nox valgrind
+	gnuplot-nox valgrind clang
 )
 
 missing=()
