@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
+
 #define MSG_METHOD_CALL 1
 #define MSG_METHOD_RETURN 2
 #define MSG_ERROR 3
@@ -189,23 +191,6 @@ int dbus_connect(const char *address)
 		fd = connect_one(entry);
 	free(copy);
 	return fd;
-}
-
-static bool send_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* What has arrived so far, and the descriptors that came with it. */
@@ -417,7 +402,7 @@ static bool send_auth(int fd)
 		     "%cAUTH EXTERNAL %s\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n",
 		     '\0', hex);
 	return n > 0 && (size_t)n < sizeof(text) &&
-	       send_all(fd, text, (size_t)n);
+	       fd_send_all(fd, text, (size_t)n);
 }
 
 static bool auth_answered(struct in *in)
@@ -499,7 +484,7 @@ bool dbus_call_for_fd(const char *address, const char *dest,
 	     put_call(&o, 1, "org.freedesktop.DBus", "/org/freedesktop/DBus",
 		      "org.freedesktop.DBus", "Hello") &&
 	     put_call(&o, 2, dest, path, iface, member) &&
-	     send_auth(in->fd) && send_all(in->fd, o.buf, o.len) &&
+	     send_auth(in->fd) && fd_send_all(in->fd, o.buf, o.len) &&
 	     auth_answered(in) && take_reply(in, reply);
 	close_fds(in);
 	if (in->fd >= 0)

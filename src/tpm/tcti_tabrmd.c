@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
 #include "tpm/dbus_call.h"
 
 #define TC_LOG_LAYER TC_LAYER_TPM
@@ -50,22 +51,6 @@ static struct tcti_tabrmd *self_of(TSS2_TCTI_CONTEXT *ctx)
 	return t != NULL && t->common.v1.magic == TABRMD_MAGIC ? t : NULL;
 }
 
-/* send(), not write(): a daemon gone is an error, not a SIGPIPE. */
-static bool write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static TSS2_RC tabrmd_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size,
 			       const uint8_t *command)
 {
@@ -77,27 +62,12 @@ static TSS2_RC tabrmd_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size,
 		return TSS2_TCTI_RC_IO_ERROR;
 	if (t->awaiting)
 		return TSS2_TCTI_RC_BAD_SEQUENCE;
-	if (!write_all(t->fd, command, size)) {
+	if (!fd_send_all(t->fd, command, size)) {
 		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
 	}
 	t->awaiting = true;
 	return TSS2_RC_SUCCESS;
-}
-
-static bool read_all(int fd, uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* Whether the response has begun to arrive within the timeout. */
@@ -121,7 +91,7 @@ static TSS2_RC read_header(struct tcti_tabrmd *t, int32_t timeout)
 	if (!response_ready(t->fd, timeout))
 		return TSS2_TCTI_RC_TRY_AGAIN;
 	/* Once it has begun, the rest follows. */
-	if (!read_all(t->fd, t->header, TPM_HEADER)) {
+	if (!fd_read_all(t->fd, t->header, TPM_HEADER)) {
 		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
 	}
@@ -164,7 +134,8 @@ static TSS2_RC tabrmd_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size,
 	t->awaiting = false;
 	t->have_header = false;
 	memcpy(response, t->header, TPM_HEADER);
-	if (!read_all(t->fd, response + TPM_HEADER, t->total - TPM_HEADER)) {
+	if (!fd_read_all(t->fd, response + TPM_HEADER,
+			 t->total - TPM_HEADER)) {
 		t->broken = true;
 		return TSS2_TCTI_RC_IO_ERROR;
 	}

@@ -9,29 +9,20 @@ must still hold it (the positive control).  The same run with the most
 verbose logging of both the module and tpm2-tss must print none of them,
 in any encoding."""
 import base64
-import hashlib
-import hmac
 import os
 import sqlite3
 import subprocess
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 import tpmenv
 from conftest import BUILD, MODULE, PRELOAD, Env, tpm_leftovers
+from test_bus import pin_auth, rsa_public
 
 PROGRAM = os.path.join(BUILD, "test/integration/tpmcard-secrets-host")
 PIN = "Mem-PIN-of-tpmcard-4711"
 SO_PIN = "SO-PIN-of-tpmcard-0815"
-
-
-def pin_auth(pin, salt):
-    """HKDF-SHA256 as src/common/crypto.c derives a PIN's auth value."""
-    prk = hmac.new(salt, pin.encode(), hashlib.sha256).digest()
-    return hmac.new(prk, b"tpmcard pin auth v1\x01",
-                    hashlib.sha256).digest()
 
 
 @pytest.fixture
@@ -79,18 +70,6 @@ def token_secrets(env):
     return {"PIN": PIN.encode(), "PIN auth": auth,
             "wrap secret": open(wrap, "rb").read(),
             "decrypted plaintext": plain}
-
-
-def rsa_public(env):
-    out = env.run("/usr/bin/python3", "-c", r'''
-import sys, PyKCS11
-lib = PyKCS11.PyKCS11Lib(); lib.load(sys.argv[1])
-s = lib.openSession(lib.getSlotList(tokenPresent=True)[0])
-k = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PUBLIC_KEY),
-                   (PyKCS11.CKA_LABEL, "rsa")])[0]
-print(bytes(s.getAttributeValue(k, [PyKCS11.CKA_PUBLIC_KEY_INFO])[0]).hex())
-''', MODULE)
-    return serialization.load_der_public_key(bytes.fromhex(out.stdout))
 
 
 def start_host(env, mode, extra=None):
