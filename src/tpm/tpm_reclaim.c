@@ -496,19 +496,22 @@ static unsigned int flush_pending(TSS2_SYS_CONTEXT *sys,
 	TPMI_YES_NO more = TPM2_NO;
 	unsigned int flushed = 0;
 
+	/*
+	 * The first handle of the range, computed here: tpm2-tss's
+	 * TPM2_TRANSIENT_FIRST shifts a 0x80 int left by 24 (undefined).
+	 */
+	UINT32 kind = p->session ? TPM2_HT_HMAC_SESSION : TPM2_HT_TRANSIENT;
+
 	if (pending_live(scan, p->session ? NULL : &p->name) ||
 	    Tss2_Sys_GetCapability(sys, NULL, TPM2_CAP_HANDLES,
-				   p->session ? TPM2_LOADED_SESSION_FIRST :
-						TPM2_TRANSIENT_FIRST,
-				   TPM2_MAX_CAP_HANDLES, &more, &data,
-				   NULL) != TSS2_RC_SUCCESS)
+				   kind << TPM2_HR_SHIFT, TPM2_MAX_CAP_HANDLES,
+				   &more, &data, NULL) != TSS2_RC_SUCCESS)
 		return 0;
 	for (UINT32 i = 0; i < data.data.handles.count; i++) {
 		struct listed h = { .handle = data.data.handles.handle[i],
 				    .name = p->name };
 
-		if ((h.handle >> TPM2_HR_SHIFT) !=
-		    (p->session ? TPM2_HT_HMAC_SESSION : TPM2_HT_TRANSIENT))
+		if ((h.handle >> TPM2_HR_SHIFT) != kind)
 			continue;
 		if (listed_live(scan, &h) ||
 		    (!p->session && !same_object(sys, &h)))
