@@ -548,6 +548,7 @@ static enum tpm_rc srk_match_locked(struct tpm *tpm, const uint8_t *name,
 	}
 	if (tpm->keys != NULL && tpm->srk != 0)
 		return TPM_OK; /* keys loaded under this SRK: not another one */
+	tpm_srk_hint_forget(tpm); /* another process may have changed it */
 	first = tpm_srk_hint_persistent(tpm);
 	for (int attempt = 0; attempt < 2 && !*matches; attempt++) {
 		bool persistent = attempt == 0 ? first : !first, found;
@@ -656,8 +657,10 @@ enum tpm_rc tpm_srk_persist(struct tpm *tpm, bool *created)
 		}
 	}
 	/* The next processes take the persistent one (the same key). */
-	if (rc == TPM_OK && !tpm->srk_transient)
+	if (rc == TPM_OK && !tpm->srk_transient) {
+		tpm_srk_hint_forget(tpm);
 		tpm_srk_hint_set(tpm, true, &tpm->srk_public);
+	}
 	tpm_unlock(tpm);
 	return rc;
 }

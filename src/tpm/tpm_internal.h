@@ -43,6 +43,8 @@ struct tpm_authed {
 };
 
 #define TPM_HELD_MAX 16
+/* The SRK hint file: a line, then the persistent SRK's public area. */
+#define TPM_SRK_HINT_MAX (16 + sizeof(TPMT_PUBLIC))
 
 /*
  * Lock order: tpm->lock is the innermost lock of the module; nothing
@@ -72,6 +74,9 @@ struct tpm {
 	char *record;		/* direct connection: our list of handles */
 	char *evicted;		/* what another process took out for us */
 	char *srk_hint;		/* which SRK this TPM's tokens use, a file */
+	uint8_t srk_hint_bytes[TPM_SRK_HINT_MAX]; /* the file, once read */
+	size_t srk_hint_len;
+	bool srk_hint_cached;	/* srk_hint_bytes hold the file's bytes */
 	char *share_dir;	/* direct connection: the runtime directory */
 	char share_prefix[32];	/* this TPM's tag in its file names */
 	int lock_fd;		/* taking turns (tpm_share.c); -1: alone */
@@ -272,6 +277,8 @@ bool tpm_srk_hint_public(struct tpm *tpm, TPMT_PUBLIC *pub);
 /* Remembers the kind that matched; pub: the persistent SRK's, or NULL. */
 void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
 		      const TPMT_PUBLIC *pub);
+/* The file is read once per search for an SRK: this starts a search. */
+void tpm_srk_hint_forget(struct tpm *tpm);
 
 /* Unmarshals a blob; false (logged) when malformed. */
 bool tpm_blob_unmarshal(const struct tpm_blob *blob, TPM2B_PUBLIC *pub,

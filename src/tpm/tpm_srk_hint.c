@@ -33,20 +33,30 @@
 
 #define LINE_PERSISTENT "persistent\n"
 #define LINE_TRANSIENT "transient\n"
-#define HINT_MAX (sizeof(LINE_PERSISTENT) + sizeof(TPMT_PUBLIC))
+#define HINT_MAX TPM_SRK_HINT_MAX
 #define TRANSIENT_HINT_SECONDS (24 * 60 * 60)
 
-/* The file's bytes; 0 when there is none or it cannot be read. */
-static size_t hint_read(const struct tpm *tpm, uint8_t *buf, size_t max)
+void tpm_srk_hint_forget(struct tpm *tpm)
 {
-	FILE *f = tpm->srk_hint ? fopen(tpm->srk_hint, "re") : NULL;
-	size_t len;
+	tpm->srk_hint_cached = false;
+}
 
-	if (f == NULL)
-		return 0;
-	len = fread(buf, 1, max, f);
-	fclose(f);
-	return len;
+/* The file's bytes (len 0: none, or unreadable), read once per search. */
+static const uint8_t *hint_read(struct tpm *tpm, size_t *len)
+{
+	FILE *f;
+
+	if (!tpm->srk_hint_cached) {
+		f = tpm->srk_hint ? fopen(tpm->srk_hint, "re") : NULL;
+		tpm->srk_hint_len = f ? fread(tpm->srk_hint_bytes, 1,
+					      sizeof(tpm->srk_hint_bytes), f) :
+					0;
+		if (f != NULL)
+			fclose(f);
+		tpm->srk_hint_cached = true;
+	}
+	*len = tpm->srk_hint_len;
+	return tpm->srk_hint_bytes;
 }
 
 static bool starts_with(const uint8_t *buf, size_t len, const char *line)
@@ -67,8 +77,8 @@ static bool hint_stale(const struct tpm *tpm)
 
 bool tpm_srk_hint_persistent(struct tpm *tpm)
 {
-	uint8_t buf[HINT_MAX];
-	size_t len = hint_read(tpm, buf, sizeof(buf));
+	size_t len;
+	const uint8_t *buf = hint_read(tpm, &len);
 
 	/* Unknown, or transient long ago: the persistent one first. */
 	return !starts_with(buf, len, LINE_TRANSIENT) || hint_stale(tpm);
@@ -76,9 +86,8 @@ bool tpm_srk_hint_persistent(struct tpm *tpm)
 
 bool tpm_srk_hint_public(struct tpm *tpm, TPMT_PUBLIC *pub)
 {
-	uint8_t buf[HINT_MAX];
-	size_t len = hint_read(tpm, buf, sizeof(buf));
-	size_t head = strlen(LINE_PERSISTENT), off = 0;
+	size_t len, head = strlen(LINE_PERSISTENT), off = 0;
+	const uint8_t *buf = hint_read(tpm, &len);
 
 	if (!starts_with(buf, len, LINE_PERSISTENT) || len == head)
 		return false;
@@ -106,14 +115,15 @@ static size_t hint_encode(bool persistent, const TPMT_PUBLIC *pub,
 void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
 		      const TPMT_PUBLIC *pub)
 {
-	uint8_t now[HINT_MAX], want[HINT_MAX];
+	uint8_t want[HINT_MAX];
+	const uint8_t *now;
 	size_t now_len, want_len;
 	char *tmp = NULL;
 	FILE *f;
 
 	if (tpm->srk_hint == NULL)
 		return;
-	now_len = hint_read(tpm, now, sizeof(now));
+	now = hint_read(tpm, &now_len);
 	want_len = hint_encode(persistent, pub, want, sizeof(want));
 	if (now_len == want_len && memcmp(now, want, want_len) == 0) {
 		if (!persistent && hint_stale(tpm)) /* confirmed again */
@@ -122,6 +132,7 @@ void tpm_srk_hint_set(struct tpm *tpm, bool persistent,
 	}
 	if (asprintf(&tmp, "%s.%ld", tpm->srk_hint, (long)getpid()) < 0)
 		return;
+	tpm_srk_hint_forget(tpm); /* read again when next needed */
 	f = fopen(tmp, "we");
 	if (f != NULL && fwrite(want, 1, want_len, f) == want_len &&
 	    fclose(f) == 0)
