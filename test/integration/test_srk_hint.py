@@ -23,10 +23,9 @@ COLD_SIGN = collections.Counter({0x176: 1, 0x157: 2, 0x15e: 1, 0x165: 3,
                                  0x15d: 1})
 
 
-@pytest.fixture
-def own(mode, tmp_path):
-    """A private TPM whose SRK is persistent, one token with an EC key,
-    signed with once (so the SRK is remembered)."""
+def private_card(mode, tmp_path, persist_srk):
+    """A private TPM (its SRK persistent or not), one token with an EC
+    key, signed with once (so the SRK is remembered)."""
     if mode != "direct":
         pytest.skip("one private TPM is enough for this")
     tpm = tpmenv.SwTpm()
@@ -34,7 +33,8 @@ def own(mode, tmp_path):
         env = Env(tpm.tcti, {}, str(tmp_path / "store.sqlite3"),
                   str(tmp_path / "run"))
         env.tpm = tpm
-        env.cli("init", "--persist-srk")
+        if persist_srk:
+            env.cli("init", "--persist-srk")
         env.add_token("t1")
         env.add_key("t1", "ecc-p256", "k")
         assert sign(env)["rv"] == "CKR_OK"
@@ -42,6 +42,11 @@ def own(mode, tmp_path):
         assert tpm_leftovers(tpm) == "", "TPM objects or sessions leaked"
     finally:
         tpm.stop()
+
+
+@pytest.fixture
+def own(mode, tmp_path):
+    yield from private_card(mode, tmp_path, persist_srk=True)
 
 
 def sign(env, pcap=None):
@@ -113,23 +118,9 @@ def test_a_damaged_hint_is_ignored(own, tmp_path):
 
 @pytest.fixture
 def transient(mode, tmp_path):
-    """A private TPM with no persistent SRK, one token with an EC key,
-    signed with once (so the transient SRK is remembered)."""
-    if mode != "direct":
-        pytest.skip("one private TPM is enough for this")
-    tpm = tpmenv.SwTpm()
-    try:
-        env = Env(tpm.tcti, {}, str(tmp_path / "store.sqlite3"),
-                  str(tmp_path / "run"))
-        env.tpm = tpm
-        env.add_token("t1")
-        env.add_key("t1", "ecc-p256", "k")
-        assert sign(env)["rv"] == "CKR_OK"
+    for env in private_card(mode, tmp_path, persist_srk=False):
         assert hint(env)[1] == b"transient\n"
         yield env
-        assert tpm_leftovers(tpm) == "", "TPM objects or sessions leaked"
-    finally:
-        tpm.stop()
 
 
 def cold_codes(env, tmp_path, name):
