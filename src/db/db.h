@@ -42,6 +42,12 @@ struct db_seal {
 	struct db_blob salt;	/* KDF salt of the PIN */
 	struct db_blob pub;	/* TPM2B_PUBLIC, marshalled */
 	struct db_blob priv;	/* TPM2B_PRIVATE, marshalled */
+	/*
+	 * The user's only: the PIN counter's NV public area (the seal then
+	 * opens by policy); empty for a dictionary-attack protected seal,
+	 * one zero byte for one whose counter the TPM could not give.
+	 */
+	struct db_blob nv;
 };
 
 struct db_token {
@@ -67,7 +73,7 @@ struct db_object {
 	struct db_blob attrs;	 /* common/attrs serialization */
 };
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 /*
  * Where the store is: TPMCARD_STORE when set; else the user's
@@ -117,6 +123,9 @@ enum db_rc db_token_list(struct db *db, struct db_token **tokens,
 /* DB_NOT_FOUND when no token has that label. */
 enum db_rc db_token_get_by_label(struct db *db, const char *label,
 				 struct db_token *token);
+/* Frees a seal's blobs. */
+void db_seal_clear(struct db_seal *seal);
+
 /* Replaces the sealed blobs of the user (so=false) or SO seal. */
 enum db_rc db_token_update_seal(struct db *db, int64_t id, bool so,
 				const struct db_seal *seal);

@@ -42,6 +42,9 @@ static const char *const migrations[DB_SCHEMA_VERSION] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE tokens ADD COLUMN tpm_revision INTEGER NOT NULL"
 	"  DEFAULT 0;",
+
+	/* 3 -> 4: the user PIN's retry counter in the TPM (an NV index) */
+	"ALTER TABLE tokens ADD COLUMN user_nv BLOB NOT NULL DEFAULT x'';",
 };
 
 enum db_rc db_schema_version(struct db *db, int *version)

@@ -12,7 +12,7 @@
 #define TOKEN_COLUMNS                                                   \
 	"id, label, serial, min_pin_len, srk_name, user_salt, user_pub," \
 	" user_priv, so_salt, so_pub, so_priv, tpm_vendor, tpm_firmware," \
-	" tpm_revision"
+	" tpm_revision, user_nv"
 
 void db_token_clear(struct db_token *token)
 {
@@ -22,13 +22,17 @@ void db_token_clear(struct db_token *token)
 	free(token->serial);
 	free(token->tpm_vendor);
 	db_blob_clear(&token->srk_name);
-	db_blob_clear(&token->user.salt);
-	db_blob_clear(&token->user.pub);
-	db_blob_clear(&token->user.priv);
-	db_blob_clear(&token->so.salt);
-	db_blob_clear(&token->so.pub);
-	db_blob_clear(&token->so.priv);
+	db_seal_clear(&token->user);
+	db_seal_clear(&token->so);
 	memset(token, 0, sizeof(*token));
+}
+
+void db_seal_clear(struct db_seal *seal)
+{
+	db_blob_clear(&seal->salt);
+	db_blob_clear(&seal->pub);
+	db_blob_clear(&seal->priv);
+	db_blob_clear(&seal->nv);
 }
 
 void db_tokens_free(struct db_token *tokens, size_t count)
@@ -58,7 +62,8 @@ static bool read_token(sqlite3_stmt *stmt, struct db_token *token)
 	    db_column_blob(stmt, 4, &token->srk_name) &&
 	    read_seal(stmt, 5, &token->user) &&
 	    read_seal(stmt, 8, &token->so) &&
-	    db_column_text(stmt, 11, &token->tpm_vendor)) {
+	    db_column_text(stmt, 11, &token->tpm_vendor) &&
+	    db_column_blob(stmt, 14, &token->user.nv)) {
 		token->tpm_firmware = (uint32_t)sqlite3_column_int64(stmt, 12);
 		token->tpm_revision = (uint32_t)sqlite3_column_int64(stmt, 13);
 		return true;
@@ -86,7 +91,8 @@ enum db_rc db_token_insert(struct db *db, const struct db_token *token,
 			"INSERT INTO tokens (label, serial, min_pin_len,"
 			" srk_name, user_salt, user_pub, user_priv, so_salt,"
 			" so_pub, so_priv, tpm_vendor, tpm_firmware,"
-			" tpm_revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?);",
+			" tpm_revision, user_nv)"
+			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?);",
 			&stmt);
 	if (rc != DB_OK)
 		return rc;
@@ -100,6 +106,7 @@ enum db_rc db_token_insert(struct db *db, const struct db_token *token,
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 12, token->tpm_firmware);
 	sqlite3_bind_int64(stmt, 13, token->tpm_revision);
+	db_bind_blob(stmt, 14, &token->user.nv);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE)
 		*id = sqlite3_last_insert_rowid(db->conn);
@@ -202,12 +209,17 @@ enum db_rc db_token_update_seal(struct db *db, int64_t id, bool so,
 			so ? "UPDATE tokens SET so_salt = ?, so_pub = ?,"
 			     " so_priv = ? WHERE id = ?;" :
 			     "UPDATE tokens SET user_salt = ?, user_pub = ?,"
-			     " user_priv = ? WHERE id = ?;",
+			     " user_priv = ?, user_nv = ? WHERE id = ?;",
 			&stmt);
 	if (rc != DB_OK)
 		return rc;
 	bind_seal(stmt, 1, seal);
-	sqlite3_bind_int64(stmt, 4, id);
+	if (so) {
+		sqlite3_bind_int64(stmt, 4, id);
+	} else {
+		db_bind_blob(stmt, 4, &seal->nv);
+		sqlite3_bind_int64(stmt, 5, id);
+	}
 	rc = step_change(db, stmt, "update seal");
 	sqlite3_finalize(stmt);
 	return rc;

@@ -26,6 +26,9 @@ struct tc_session;
 
 #define TC_MAX_PIN_LEN 128
 #define TC_DEFAULT_MIN_PIN_LEN 4
+/* Wrong user PINs in a row that lock a token with a PIN counter. */
+#define TC_DEFAULT_PIN_TRIES 5
+#define TC_MAX_PIN_TRIES 255
 
 /*
  * Opens the module state: finds the store (never creates one) and reads
@@ -217,6 +220,8 @@ struct tc_token_params {
 	const uint8_t *so_pin;
 	size_t so_pin_len;
 	unsigned int min_pin_len; /* 0: TC_DEFAULT_MIN_PIN_LEN */
+	unsigned int pin_tries;	  /* 0: TC_DEFAULT_PIN_TRIES */
+	bool no_pin_counter;	  /* the user PIN behind the DA lockout */
 };
 /* Creates the store if needed and a token in it; *token_id on CKR_OK. */
 CK_RV token_admin_create(const struct tc_token_params *params,

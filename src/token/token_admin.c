@@ -22,7 +22,7 @@ static CK_RV check_params(const struct tc_token_params *p)
 	if (p->label == NULL || p->label[0] == '\0' ||
 	    strlen(p->label) > LABEL_MAX)
 		return CKR_ARGUMENTS_BAD;
-	if (min < 1 || min > TC_MAX_PIN_LEN)
+	if (min < 1 || min > TC_MAX_PIN_LEN || p->pin_tries > TC_MAX_PIN_TRIES)
 		return CKR_ARGUMENTS_BAD;
 	/* No user PIN: C_InitToken, the SO sets it later (C_InitPIN). */
 	if ((p->user_pin != NULL && (p->user_pin_len < min ||
@@ -68,6 +68,13 @@ static CK_RV make_serial(char **serial)
 	return CKR_OK;
 }
 
+static unsigned int pin_tries_of(const struct tc_token_params *p)
+{
+	if (p->no_pin_counter)
+		return 0;
+	return p->pin_tries ? p->pin_tries : TC_DEFAULT_PIN_TRIES;
+}
+
 /* Everything the row needs from the TPM: SRK name and both seals. */
 static CK_RV build_row(struct tpm *tpm, const struct tc_token_params *p,
 		       struct db_token *row)
@@ -85,12 +92,13 @@ static CK_RV build_row(struct tpm *tpm, const struct tc_token_params *p,
 		rv = token_rv_from_tpm(tpm_random(tpm, wrap->data, wrap->len));
 	if (rv == CKR_OK && !db_blob_set(&row->srk_name, name, name_len))
 		rv = CKR_HOST_MEMORY;
-	if (rv == CKR_OK && p->user_pin != NULL)
-		rv = token_seal_under_pin(tpm, wrap, p->user_pin,
-					  p->user_pin_len, &row->user);
 	if (rv == CKR_OK)
 		rv = token_seal_under_pin(tpm, wrap, p->so_pin, p->so_pin_len,
 					  &row->so);
+	if (rv == CKR_OK && p->user_pin != NULL)
+		rv = token_user_seal_make(tpm, wrap, p->user_pin,
+					  p->user_pin_len, pin_tries_of(p),
+					  &row->user);
 	secbuf_free(wrap);
 	return rv;
 }
@@ -209,6 +217,10 @@ CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id)
 		rv = CKR_TOKEN_NOT_PRESENT;
 	} else {
 		rv = token_rv_from_db(db_token_delete(mod->db, token_id));
+		/* After the row: a crash between leaves an unused index, never
+		 * a token whose counter is gone. */
+		if (rv == CKR_OK)
+			token_counter_remove_locked(mod, &token->row.user);
 		if (rv == CKR_OK)
 			token_mark_removed_locked(mod, token);
 	}

@@ -13,8 +13,8 @@
 #define VERSION_MAJOR 0
 #define VERSION_MINOR 1
 
-/* PIN counter flags from the TPM's dictionary-attack counters. */
-static CK_FLAGS pin_flags(const struct tc_module *mod)
+/* PIN flags from the TPM's dictionary-attack counters. */
+static CK_FLAGS da_flags(const struct tc_module *mod)
 {
 	const struct tpm_da_info *da = &mod->da;
 	CK_FLAGS flags = 0;
@@ -28,6 +28,35 @@ static CK_FLAGS pin_flags(const struct tc_module *mod)
 	if (da->max_failures > 0 && da->failures + 1 >= da->max_failures)
 		flags |= CKF_USER_PIN_FINAL_TRY | CKF_SO_PIN_FINAL_TRY;
 	return flags;
+}
+
+/* User PIN flags from the token's own retry counter in the TPM. */
+static CK_FLAGS counter_flags(const struct tc_token *token)
+{
+	CK_FLAGS flags = 0;
+
+	if (!token->pin_count_known)
+		return 0;
+	if (token->pin_count >= token->pin_limit)
+		return CKF_USER_PIN_LOCKED;
+	if (token->pin_count > 0)
+		flags |= CKF_USER_PIN_COUNT_LOW;
+	if (token->pin_count + 1 == token->pin_limit)
+		flags |= CKF_USER_PIN_FINAL_TRY;
+	return flags;
+}
+
+static CK_FLAGS pin_flags(const struct tc_module *mod,
+			  const struct tc_token *token)
+{
+	const CK_FLAGS user = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
+			      CKF_USER_PIN_LOCKED;
+	CK_FLAGS flags = da_flags(mod);
+
+	if (!token_has_pin_counter(token))
+		return flags;
+	/* The DA lockout still stops the SO; the user has the counter. */
+	return (flags & ~user) | counter_flags(token);
 }
 
 /*
@@ -56,7 +85,7 @@ static void fill_token_info(struct tc_module *mod, struct tc_token *token,
 	token_pad(info->serialNumber, sizeof(info->serialNumber),
 		  token->row.serial);
 	info->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_TOKEN_INITIALIZED |
-		      pin_flags(mod);
+		      pin_flags(mod, token);
 	if (token_user_pin_set(token))
 		info->flags |= CKF_USER_PIN_INITIALIZED;
 	if (mod->db != NULL && db_read_only(mod->db))
@@ -92,6 +121,7 @@ CK_RV token_get_info(struct tc_module *mod, int64_t token_id,
 		/* Only a connection already open is asked: no TPM traffic
 		 * just to list tokens. */
 		token_da_refresh_locked(mod);
+		token_counter_refresh_locked(mod, token);
 		fill_token_info(mod, token, info);
 	}
 	tc_mutex_unlock(&mod->lock);

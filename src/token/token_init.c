@@ -125,10 +125,11 @@ static CK_RV reinit_locked(struct tc_module *mod, struct tc_token *token,
 		rv = token_seal_under_pin(tpm, wrap, so_pin, so_len, &so);
 	if (rv == CKR_OK)
 		rv = reset_store_locked(mod, token, label, &so);
+	/* The old user PIN's counter names the old SO seal: gone with it. */
+	if (rv == CKR_OK)
+		token_counter_remove_locked(mod, &token->row.user);
 	secbuf_free(wrap);
-	db_blob_clear(&so.salt);
-	db_blob_clear(&so.pub);
-	db_blob_clear(&so.priv);
+	db_seal_clear(&so);
 	return rv;
 }
 
@@ -162,11 +163,9 @@ static CK_RV init_pin_locked(struct tc_session *session, const uint8_t *pin,
 {
 	struct tc_module *mod = session->mod;
 	struct tc_token *token = session->token;
-	struct db_seal seal;
 	struct tpm *tpm;
 	CK_RV rv;
 
-	memset(&seal, 0, sizeof(seal));
 	if (!token->logged_in || token->user != CKU_SO)
 		return CKR_USER_NOT_LOGGED_IN;
 	if (!session->rw)
@@ -175,22 +174,10 @@ static CK_RV init_pin_locked(struct tc_session *session, const uint8_t *pin,
 		return CKR_PIN_LEN_RANGE;
 	rv = token_tpm_locked(mod, &tpm);
 	if (rv == CKR_OK)
-		rv = token_seal_under_pin(tpm, token->wrap, pin, len, &seal);
+		rv = token_counter_init_pin_locked(mod, token, tpm, pin, len);
 	if (rv == CKR_OK)
-		rv = token_rv_from_db(db_token_update_seal(
-			mod->db, token->row.id, false, &seal));
-	if (rv == CKR_OK) {
-		db_blob_clear(&token->row.user.salt);
-		db_blob_clear(&token->row.user.pub);
-		db_blob_clear(&token->row.user.priv);
-		token->row.user = seal;
 		log_info("token '%s': the SO set the user PIN",
 			 token->row.label);
-		return CKR_OK;
-	}
-	db_blob_clear(&seal.salt);
-	db_blob_clear(&seal.pub);
-	db_blob_clear(&seal.priv);
 	return rv;
 }
 

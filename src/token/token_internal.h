@@ -39,6 +39,9 @@ struct tc_token {
 	bool logged_in;
 	CK_USER_TYPE user;	/* valid when logged_in */
 	struct secbuf *wrap;	/* the wrap secret while logged in */
+	/* The user PIN's counter as last seen: wrong PINs in a row, limit. */
+	bool pin_count_known;
+	uint32_t pin_count, pin_limit;
 	size_t sessions;
 	size_t rw_sessions;
 };
@@ -350,6 +353,39 @@ CK_RV token_secret_import_locked(struct tc_session *session,
 				 const struct tmpl_kind *kind,
 				 const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 				 struct tc_new_object *obj);
+
+/* The user PIN's retry counter in the TPM (token_pin_counter.c). */
+bool token_has_pin_counter(const struct tc_token *token);
+/*
+ * The user's seal of the wrap secret under a PIN: behind a new counter of
+ * tries wrong PINs where the TPM gives one (tries 0: never), else a
+ * dictionary-attack protected seal marked as having none.
+ */
+CK_RV token_user_seal_make(struct tpm *tpm, const struct secbuf *wrap,
+			   const uint8_t *pin,
+			   size_t pin_len, unsigned int tries,
+			   struct db_seal *out);
+enum tpm_rc token_counter_unseal(struct tpm *tpm, const struct tc_token *token,
+				 const uint8_t *auth, struct secbuf **wrap);
+enum tpm_rc token_counter_change(struct tpm *tpm, const struct tc_token *token,
+				 const uint8_t *old_auth,
+				 const uint8_t *new_auth);
+/* Keeps the cached count in step with what a PIN attempt did. */
+void token_counter_saw(struct tc_token *token, enum tpm_rc rc);
+/* Reads the count from the TPM, when a connection is open. */
+void token_counter_refresh_locked(struct tc_module *mod,
+				  struct tc_token *token);
+/* C_InitPIN: the user seal anew, with a new counter at 0 where possible. */
+CK_RV token_counter_init_pin_locked(struct tc_module *mod,
+				    struct tc_token *token, struct tpm *tpm,
+				    const uint8_t *pin, size_t len);
+/* After a user login on a seal from before counters: gives it one. */
+void token_counter_migrate_locked(struct tc_module *mod,
+				  struct tc_token *token, const uint8_t *pin,
+				  size_t len);
+/* Undefines the counter of a user seal no longer used, if it has one. */
+void token_counter_remove_locked(struct tc_module *mod,
+				 const struct db_seal *user);
 
 /*
  * The PIN seals: unseal a token's wrap secret with a PIN (a wrong PIN

@@ -57,8 +57,22 @@ static CK_RV check_srk_locked(struct tc_module *mod, struct tc_token *token,
 
 /* Maps a failed unseal or change-auth under a PIN. */
 static CK_RV pin_failure(struct tc_module *mod, enum tpm_rc rc,
-			 const struct tc_token *token)
+			 const struct tc_token *token, CK_USER_TYPE user)
 {
+	if (user == CKU_USER && token_has_pin_counter(token)) {
+		if (rc == TPM_E_AUTH_FAIL) {
+			log_warn("wrong user PIN for token '%s' (counted by "
+				 "its retry counter in the TPM)",
+				 token->row.label);
+			return CKR_PIN_INCORRECT;
+		}
+		if (rc == TPM_E_PIN_LOCKED) {
+			log_err("token '%s': the user PIN is locked after too "
+				"many wrong tries; the SO can set a new one",
+				token->row.label);
+			return CKR_PIN_LOCKED;
+		}
+	}
 	token_da_refresh_locked(mod);
 	if (rc == TPM_E_AUTH_FAIL) {
 		log_warn("wrong PIN for token '%s' (TPM failure count %u of "
@@ -94,10 +108,15 @@ CK_RV token_unseal_wrap_locked(struct tc_module *mod, struct tc_token *token,
 			     auth))
 		return CKR_HOST_MEMORY;
 	blob_view(seal, &blob);
-	rc = tpm_unseal(tpm, &blob, auth, sizeof(auth), wrap);
+	if (user == CKU_USER && token_has_pin_counter(token)) {
+		rc = token_counter_unseal(tpm, token, auth, wrap);
+		token_counter_saw(token, rc);
+	} else {
+		rc = tpm_unseal(tpm, &blob, auth, sizeof(auth), wrap);
+	}
 	secmem_wipe(auth, sizeof(auth));
 	if (rc != TPM_OK)
-		return pin_failure(mod, rc, token);
+		return pin_failure(mod, rc, token, user);
 	if ((*wrap)->len != WRAP_SECRET_LEN) {
 		log_err("token '%s': unsealed secret has the wrong size",
 			token->row.label);
@@ -180,6 +199,8 @@ CK_RV token_login(struct tc_session *session, CK_USER_TYPE user,
 		token->wrap = wrap;
 		token->logged_in = true;
 		token->user = user;
+		if (user == CKU_USER)
+			token_counter_migrate_locked(mod, token, pin, pin_len);
 		log_debug("token %lld: %s logged in", (long long)token->row.id,
 			  user == CKU_SO ? "SO" : "user");
 	}
@@ -200,6 +221,39 @@ CK_RV token_logout(struct tc_session *session)
 	}
 	tc_mutex_unlock(&mod->lock);
 	return rv;
+}
+
+/*
+ * The user's PIN behind a counter: the counter's auth changes, proving
+ * the old PIN to it (a wrong one counts).  The salt stays, so the store
+ * has nothing to change: old or new PIN, never neither.
+ */
+static CK_RV rekey_counter_locked(struct tc_module *mod,
+				  struct tc_token *token, const uint8_t *old_pin,
+				  size_t old_len, const uint8_t *new_pin,
+				  size_t new_len)
+{
+	const struct db_seal *seal = &token->row.user;
+	uint8_t old_auth[CRYPTO_PIN_AUTH_LEN], new_auth[CRYPTO_PIN_AUTH_LEN];
+	struct tpm *tpm;
+	enum tpm_rc rc;
+	CK_RV rv = check_srk_locked(mod, token, &tpm);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (!crypto_pin_auth(old_pin, old_len, seal->salt.data,
+			     seal->salt.len, old_auth) ||
+	    !crypto_pin_auth(new_pin, new_len, seal->salt.data,
+			     seal->salt.len, new_auth))
+		rv = CKR_HOST_MEMORY;
+	rc = rv == CKR_OK ? token_counter_change(tpm, token, old_auth, new_auth) :
+			    TPM_E_NO_MEMORY;
+	secmem_wipe(old_auth, sizeof(old_auth));
+	secmem_wipe(new_auth, sizeof(new_auth));
+	token_counter_saw(token, rc);
+	if (rc != TPM_OK)
+		return pin_failure(mod, rc, token, CKU_USER);
+	return CKR_OK;
 }
 
 static CK_RV reseal_locked(struct tc_module *mod, struct tc_token *token,
@@ -230,11 +284,12 @@ static CK_RV reseal_locked(struct tc_module *mod, struct tc_token *token,
 	secmem_wipe(old_auth, sizeof(old_auth));
 	secmem_wipe(new_auth, sizeof(new_auth));
 	if (rc != TPM_OK)
-		return pin_failure(mod, rc, token);
+		return pin_failure(mod, rc, token, user);
 	/* The old blob still opens with the old PIN until this commits. */
 	if (!db_blob_set(&updated.salt, salt, sizeof(salt)) ||
 	    !db_blob_set(&updated.pub, changed.pub, changed.pub_len) ||
-	    !db_blob_set(&updated.priv, changed.priv, changed.priv_len))
+	    !db_blob_set(&updated.priv, changed.priv, changed.priv_len) ||
+	    !db_blob_set(&updated.nv, seal->nv.data, seal->nv.len))
 		rv = CKR_HOST_MEMORY;
 	else
 		rv = token_rv_from_db(db_token_update_seal(
@@ -244,15 +299,11 @@ static CK_RV reseal_locked(struct tc_module *mod, struct tc_token *token,
 		struct db_seal *cached = user == CKU_SO ? &token->row.so :
 							  &token->row.user;
 
-		db_blob_clear(&cached->salt);
-		db_blob_clear(&cached->pub);
-		db_blob_clear(&cached->priv);
+		db_seal_clear(cached);
 		*cached = updated;
 		return CKR_OK;
 	}
-	db_blob_clear(&updated.salt);
-	db_blob_clear(&updated.pub);
-	db_blob_clear(&updated.priv);
+	db_seal_clear(&updated);
 	return rv;
 }
 
@@ -269,13 +320,18 @@ CK_RV token_set_pin(struct tc_session *session, const uint8_t *old_pin,
 	user = token->logged_in ? token->user : CKU_USER;
 	if (!session->rw)
 		rv = CKR_SESSION_READ_ONLY;
+	else if (db_read_only(mod->db))
+		rv = CKR_TOKEN_WRITE_PROTECTED;
 	else if (user == CKU_USER && !token_user_pin_set(token))
 		rv = CKR_USER_PIN_NOT_INITIALIZED;
 	else if (new_len < token->row.min_pin_len || new_len > TC_MAX_PIN_LEN)
 		rv = CKR_PIN_LEN_RANGE;
 	else if (old_len < token->row.min_pin_len || old_len > TC_MAX_PIN_LEN)
 		rv = CKR_PIN_INCORRECT;
-	if (rv == CKR_OK)
+	if (rv == CKR_OK && user == CKU_USER && token_has_pin_counter(token))
+		rv = rekey_counter_locked(mod, token, old_pin, old_len, new_pin,
+					  new_len);
+	else if (rv == CKR_OK)
 		rv = reseal_locked(mod, token, user, old_pin, old_len, new_pin,
 				   new_len);
 	token_release_tpm_if_idle_locked(mod);

@@ -65,6 +65,7 @@ CK_RV token_rv_from_tpm(enum tpm_rc rc)
 	case TPM_E_BAD_INPUT:
 		return CKR_ARGUMENTS_BAD;
 	case TPM_E_LOCKOUT:
+	case TPM_E_PIN_LOCKED:
 		return CKR_PIN_LOCKED;
 	case TPM_E_NO_DEVICE:
 		return CKR_DEVICE_REMOVED;
@@ -87,8 +88,9 @@ const char *token_rv_text(CK_RV rv)
 	case CKR_PIN_INCORRECT:
 		return "wrong PIN";
 	case CKR_PIN_LOCKED:
-		return "the TPM is in dictionary-attack lockout; wait or reset "
-		       "it with the lockout authorization";
+		return "the PIN is locked: its retry counter is used up (the SO "
+		       "resets it by setting a new user PIN), or the TPM is in "
+		       "dictionary-attack lockout";
 	case CKR_PIN_LEN_RANGE:
 		return "PIN length out of range";
 	case CKR_TOKEN_NOT_PRESENT:

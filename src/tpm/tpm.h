@@ -37,6 +37,8 @@ enum tpm_rc {
 	TPM_E_RETRY,		/* busy; retried and still busy */
 	TPM_E_NO_MEMORY,
 	TPM_E_FAILURE,		/* TPM in failure mode, or anything else */
+	TPM_E_PIN_LOCKED,	/* a PIN counter at its limit (tpm_pin_nv.c) */
+	TPM_E_NV_UNAVAILABLE,	/* no NV index for a PIN counter to be had */
 };
 
 /* One sentence for each code. */
@@ -141,6 +143,41 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
  * part whose authValue is new_auth.  The old blob still opens with the old
  * auth: the caller replaces it in the store.
  */
+/*
+ * A user PIN retry counter in the TPM (tpm_pin_nv.c): an NV index of the
+ * PIN-fail type under the PIN-derived auth.  *nv (malloc'd, the caller
+ * frees) is the index's
+ * public area as stored; TPM_E_NV_UNAVAILABLE when the TPM has no room or
+ * the owner hierarchy has a password.  limit is the number of wrong PINs
+ * in a row it takes to lock.
+ */
+enum tpm_rc tpm_pin_nv_create(struct tpm *tpm, const uint8_t *auth,
+			      size_t auth_len, uint32_t limit, uint8_t **nv,
+			      size_t *nv_len);
+/* Seals a secret that only a PIN proven to the counter unseals. */
+enum tpm_rc tpm_pin_nv_seal(struct tpm *tpm, const uint8_t *nv,
+			    size_t nv_len, const uint8_t *secret,
+			    size_t secret_len, struct tpm_blob *out);
+/*
+ * Unseals with the PIN-derived auth: TPM_E_AUTH_FAIL for a wrong one (the
+ * counter counts it), TPM_E_PIN_LOCKED once the counter is at its limit.
+ */
+enum tpm_rc tpm_pin_nv_unseal(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len, const struct tpm_blob *seal,
+			      const uint8_t *auth, size_t auth_len,
+			      struct secbuf **out);
+/* The user changes the auth, proving the old one (counted likewise). */
+enum tpm_rc tpm_pin_nv_change(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len, const uint8_t *old_auth,
+			      size_t old_len, const uint8_t *new_auth,
+			      size_t new_len);
+/* The wrong PINs in a row so far, and how many lock it. */
+enum tpm_rc tpm_pin_nv_read(struct tpm *tpm, const uint8_t *nv,
+			    size_t nv_len, uint32_t *count, uint32_t *limit);
+/* Undefines the index (owner, empty auth); a failure is only logged. */
+enum tpm_rc tpm_pin_nv_remove(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len);
+
 enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 			    const uint8_t *old_auth, size_t old_len,
 			    const uint8_t *new_auth, size_t new_len,

@@ -24,6 +24,7 @@ struct tpm_held {
 struct tpm_session {
 	TPM2_HANDLE handle; /* 0 while there is none */
 	uint8_t key[32];
+	size_t key_len;	/* 32 salted; 0 for an unsalted policy session */
 	TPM2B_NONCE nonce_tpm;
 };
 
@@ -40,6 +41,10 @@ struct tpm_authed {
 	const uint8_t *auth;
 	size_t auth_len;
 	TPMA_SESSION attrs;
+	/* The response's key uses this auth instead, when set: the entity's
+	 * new one, for TPM2_NV_ChangeAuth (Part 3, 31.4.1). */
+	const uint8_t *response_auth;
+	size_t response_auth_len;
 };
 
 #define TPM_HELD_MAX 16
@@ -179,11 +184,18 @@ enum tpm_rc tpm_primary_create_locked(struct tpm *tpm, TPM2_HANDLE *out,
  * another); see tpm_salt.c.
  */
 enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, TPM2_HANDLE salt_key,
-					 const TPMT_PUBLIC *pub,
+					 const TPMT_PUBLIC *pub, TPM2_SE type,
 					 struct tpm_session *out);
 
 /* The SYS context every command goes through. */
 TSS2_SYS_CONTEXT *tpm_sys(struct tpm *tpm);
+
+/*
+ * Starts a session salted to the SRK (or, for an SRK that cannot salt, a
+ * transient ECC primary), listed with the handles held.
+ */
+enum tpm_rc tpm_session_start_salted_locked(struct tpm *tpm, TPM2_SE type,
+					    struct tpm_session *out);
 
 /* Makes sure the salted session exists (tpm_session.c). */
 enum tpm_rc tpm_session_ready_locked(struct tpm *tpm);
@@ -197,6 +209,28 @@ void tpm_session_flush_locked(struct tpm *tpm);
  */
 TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 				  const struct tpm_authed *cmd);
+
+/*
+ * The same through another session of ours (a policy session,
+ * tpm_policy.c).  With keep false the session ends with the command: the
+ * TPM flushes it on success, and so does this on failure.
+ */
+TSS2_RC tpm_session_execute_locked(struct tpm *tpm, struct tpm_session *s,
+				   const struct tpm_authed *cmd, bool keep);
+
+/*
+ * Starts a policy session: salted like the module's own (for a command
+ * whose parameter is secret) or unsalted; listed with the handles held.
+ */
+enum tpm_rc tpm_policy_start_locked(struct tpm *tpm, bool salted,
+				    struct tpm_session *out);
+
+/*
+ * A policy session of tpm_policy_start_locked is over: gone already when
+ * a command ended it (continueSession clear), else flushed now.
+ */
+void tpm_policy_end_locked(struct tpm *tpm, struct tpm_session *s,
+			   bool gone);
 
 /*
  * After Tss2_Sys_<Command>_Prepare of a command whose handle needs an

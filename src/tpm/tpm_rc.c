@@ -25,6 +25,10 @@ static const char *const rc_texts[] = {
 	[TPM_E_RETRY] = "the TPM stayed busy",
 	[TPM_E_NO_MEMORY] = "out of memory",
 	[TPM_E_FAILURE] = "the TPM failed",
+	[TPM_E_PIN_LOCKED] = "the PIN's retry counter in the TPM is at its "
+			     "limit",
+	[TPM_E_NV_UNAVAILABLE] = "the TPM has no NV index to give for a PIN "
+				 "counter",
 };
 
 const char *tpm_rc_text(enum tpm_rc rc)

@@ -127,7 +127,7 @@ static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
 /* TPM2_StartAuthSession, salted with our point, through SYS. */
 static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 				const TPM2B_ENCRYPTED_SECRET *salt,
-				const TPMT_SYM_DEF *sym,
+				const TPMT_SYM_DEF *sym, TPM2_SE type,
 				const TPM2B_NONCE *caller,
 				TPM2_HANDLE *handle, TPM2B_NONCE *tpm_nonce)
 {
@@ -135,7 +135,7 @@ static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 
 	for (unsigned int waits = 0;;) {
 		trc = Tss2_Sys_StartAuthSession(tpm->sys, srk, TPM2_RH_NULL, NULL,
-						caller, salt, TPM2_SE_HMAC,
+						caller, salt, type,
 						sym, TPM2_ALG_SHA256, handle,
 						tpm_nonce, NULL);
 		if (!tpm_memory_retry_locked(tpm, trc, &waits))
@@ -145,7 +145,7 @@ static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 }
 
 enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, TPM2_HANDLE salt_key,
-					 const TPMT_PUBLIC *pub,
+					 const TPMT_PUBLIC *pub, TPM2_SE type,
 					 struct tpm_session *out)
 {
 	TPMT_SYM_DEF sym = { .algorithm = TPM2_ALG_AES,
@@ -165,14 +165,15 @@ enum tpm_rc tpm_session_start_own_locked(struct tpm *tpm, TPM2_HANDLE salt_key,
 	    !make_salt(pub, salt, &encrypted))
 		rc = TPM_E_FAILURE;
 	if (rc == TPM_OK)
-		rc = start_locked(tpm, salt_key, &encrypted, &sym, &caller,
-				  &handle, &tpm_nonce);
+		rc = start_locked(tpm, salt_key, &encrypted, &sym, type,
+				  &caller, &handle, &tpm_nonce);
 	if (rc == TPM_OK && !session_key(salt, &tpm_nonce, &caller, out->key)) {
 		(void)Tss2_Sys_FlushContext(tpm->sys, handle);
 		rc = TPM_E_FAILURE;
 	}
 	if (rc == TPM_OK) {
 		out->handle = handle;
+		out->key_len = sizeof(out->key);
 		out->nonce_tpm = tpm_nonce;
 	}
 	secmem_wipe(salt, sizeof(salt));

@@ -34,7 +34,9 @@
 #define NONCE_BYTES 32
 
 /* Salts with a transient standard ECC primary: for SRKs we cannot use. */
-static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm)
+static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm,
+						 TPM2_SE type,
+						 struct tpm_session *out)
 {
 	TPM2_HANDLE key = 0;
 	TPMT_PUBLIC pub;
@@ -42,35 +44,42 @@ static enum tpm_rc start_with_salting_key_locked(struct tpm *tpm)
 
 	if (rc != TPM_OK)
 		return rc;
-	rc = tpm_session_start_own_locked(tpm, key, &pub, &tpm->session);
+	rc = tpm_session_start_own_locked(tpm, key, &pub, type, out);
 	tpm_flush_locked(tpm, key);
 	return rc;
 }
 
-enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
+enum tpm_rc tpm_session_start_salted_locked(struct tpm *tpm, TPM2_SE type,
+					    struct tpm_session *out)
 {
 	enum tpm_rc rc;
 	TPM2_HANDLE srk;
 
-	if (tpm->session.handle != 0)
-		return TPM_OK;
 	rc = tpm_srk_get_locked(tpm, &srk);
 	tpm_held_pending_locked(tpm, NULL); /* see tpm_reclaim.c */
 	if (rc == TPM_OK)
 		rc = tpm_session_start_own_locked(tpm, srk, &tpm->srk_public,
-						  &tpm->session);
+						  type, out);
 	if (rc == TPM_E_UNSUPPORTED) {
 		log_debug("the SRK cannot salt a session: using a transient "
 			  "ECC primary for it");
-		rc = start_with_salting_key_locked(tpm);
+		rc = start_with_salting_key_locked(tpm, type, out);
 	}
 	if (rc != TPM_OK) {
 		tpm_held_unpend_locked(tpm, NULL);
-		secmem_wipe(&tpm->session, sizeof(tpm->session));
+		secmem_wipe(out, sizeof(*out));
 		return rc;
 	}
-	tpm_held_add_session_locked(tpm, tpm->session.handle);
+	tpm_held_add_session_locked(tpm, out->handle);
 	return TPM_OK;
+}
+
+enum tpm_rc tpm_session_ready_locked(struct tpm *tpm)
+{
+	if (tpm->session.handle != 0)
+		return TPM_OK;
+	return tpm_session_start_salted_locked(tpm, TPM2_SE_HMAC,
+					       &tpm->session);
 }
 
 void tpm_session_flush_locked(struct tpm *tpm)
@@ -88,10 +97,10 @@ static size_t hmac_key(const struct tpm_session *s, const uint8_t *auth,
 {
 	while (auth_len > 0 && auth[auth_len - 1] == 0)
 		auth_len--;
-	memcpy(key, s->key, sizeof(s->key));
+	memcpy(key, s->key, s->key_len);
 	if (auth_len > 0)
-		memcpy(key + sizeof(s->key), auth, auth_len);
-	return sizeof(s->key) + auth_len;
+		memcpy(key + s->key_len, auth, auth_len);
+	return s->key_len + auth_len;
 }
 
 /* AES-128-CFB over a parameter, with the key of these nonces. */
@@ -239,18 +248,19 @@ static bool response_ok(TSS2_SYS_CONTEXT *sys, TPM2_CC code,
 	return diff == 0;
 }
 
-TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
-				  const struct tpm_authed *cmd)
+TSS2_RC tpm_session_execute_locked(struct tpm *tpm, struct tpm_session *s,
+				   const struct tpm_authed *cmd, bool keep)
 {
-	struct tpm_session *s = &tpm->session;
 	TSS2_SYS_CONTEXT *sys = tpm_sys(tpm);
-	TPMA_SESSION attrs = TPMA_SESSION_CONTINUESESSION | cmd->attrs;
+	TPMA_SESSION attrs =
+		(keep ? TPMA_SESSION_CONTINUESESSION : 0) | cmd->attrs;
 	TSS2L_SYS_AUTH_COMMAND auths = { .count = 1 };
 	TSS2L_SYS_AUTH_RESPONSE rsp = { 0 };
 	TPMS_AUTH_COMMAND *a = &auths.auths[0];
 	uint8_t key[sizeof(s->key) + sizeof(TPMU_HA)];
 	size_t key_len;
 	TSS2_RC rc = TSS2_SYS_RC_GENERAL_FAILURE;
+	bool executed = false;
 
 	if (sys == NULL || s->handle == 0 ||
 	    cmd->auth_len > sizeof(TPMU_HA) || cmd->name_count > 2)
@@ -270,6 +280,10 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 	rc = Tss2_Sys_Execute(sys);
 	if (rc != TSS2_RC_SUCCESS)
 		goto out; /* no response session: the nonces stand */
+	executed = true;
+	if (cmd->response_auth != NULL)
+		key_len = hmac_key(s, cmd->response_auth,
+				   cmd->response_auth_len, key);
 	if (Tss2_Sys_GetRspAuths(sys, &rsp) != TSS2_RC_SUCCESS ||
 	    rsp.count != 1 ||
 	    !response_ok(sys, cmd->cc, key, key_len, &a->nonce,
@@ -287,7 +301,15 @@ TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
 out:
 	secmem_wipe(key, sizeof(key));
 	secmem_wipe(&auths, sizeof(auths));
+	if (!keep)
+		tpm_policy_end_locked(tpm, s, executed);
 	return rc;
+}
+
+TSS2_RC tpm_authed_execute_locked(struct tpm *tpm,
+				  const struct tpm_authed *cmd)
+{
+	return tpm_session_execute_locked(tpm, &tpm->session, cmd, true);
 }
 
 TSS2_RC tpm_password_execute_locked(struct tpm *tpm)

@@ -120,6 +120,23 @@ def tpm_leftovers(swtpm):
                         "handles-loaded-session").stdout.strip())
 
 
+PIN_COUNTER_FIRST, PIN_COUNTER_END = 0x01350000, 0x01360000
+
+
+def pin_counters(swtpm):
+    """The NV indices of tpmcard's PIN counters in the TPM."""
+    out = swtpm.tools("tpm2_getcap", "handles-nv-index").stdout
+    handles = [int(line.strip("- "), 0) for line in out.splitlines()
+               if line.strip().startswith("- ")]
+    return [h for h in handles if PIN_COUNTER_FIRST <= h < PIN_COUNTER_END]
+
+
+def drop_pin_counters(swtpm):
+    """Undefines them: a test's store is gone, so are its tokens."""
+    for handle in pin_counters(swtpm):
+        swtpm.tools("tpm2_nvundefine", hex(handle), "-C", "o")
+
+
 @pytest.fixture
 def env(tpm_access, swtpm, mode):
     tcti, extra = tpm_access
@@ -129,6 +146,7 @@ def env(tpm_access, swtpm, mode):
         swtpm.tools("tpm2_dictionarylockout", "--clear-lockout")
         yield Env(tcti, extra, os.path.join(d, "store.sqlite3"),
                   os.path.join(run, "tpmcard"))
+    drop_pin_counters(swtpm)
     if mode == "direct":
         # Every process this test ran has exited: none may have left
         # anything loaded in the TPM.

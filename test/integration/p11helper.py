@@ -26,10 +26,14 @@ def rv_name(err):
     return PyKCS11.CKR[err.value] if err.value in PyKCS11.CKR else err.value
 
 
-def first_slot(lib):
+def first_slot(lib, label=None):
+    """The first initialized token's slot, or the one labelled so."""
     slots = lib.getSlotList(tokenPresent=True)
     for s in slots:
-        if lib.getTokenInfo(s).flags & PyKCS11.CKF_TOKEN_INITIALIZED:
+        info = lib.getTokenInfo(s)
+        if not info.flags & PyKCS11.CKF_TOKEN_INITIALIZED:
+            continue
+        if label is None or info.label.strip() == label:
             return s
     raise SystemExit("no initialized token")
 
@@ -65,7 +69,7 @@ def act_slots(lib, p):
 
 
 def act_login(lib, p):
-    slot = first_slot(lib)
+    slot = first_slot(lib, p.get("token"))
     flags = PyKCS11.CKF_SERIAL_SESSION
     if p.get("rw", True):
         flags |= PyKCS11.CKF_RW_SESSION
@@ -139,8 +143,24 @@ def act_attrs(lib, p):
     return res
 
 
+def act_init_pin(lib, p):
+    """The SO logs in and sets a new user PIN (C_InitPIN)."""
+    slot = first_slot(lib, p.get("token"))
+    session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |
+                              PyKCS11.CKF_RW_SESSION)
+    try:
+        session.login(p["so"], user_type=PyKCS11.CKU_SO)
+        session.initPin(p["new"])
+        session.logout()
+        res = {"rv": "CKR_OK"}
+    except PyKCS11.PyKCS11Error as e:
+        res = {"rv": rv_name(e)}
+    res["flags"] = token_flags(lib, slot)
+    return res
+
+
 def act_set_pin(lib, p):
-    slot = first_slot(lib)
+    slot = first_slot(lib, p.get("token"))
     session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION |
                               PyKCS11.CKF_RW_SESSION)
     try:

@@ -23,16 +23,28 @@ def test_private_keys_are_invisible_before_login(token_env):
                             ["CKO_PUBLIC_KEY", "rsa"]]
 
 
-def test_wrong_pin_counts_in_the_tpm(token_env, swtpm):
+def test_wrong_pin_counts_in_the_tpm(env, swtpm):
+    """A token without a PIN counter: the TPM's DA lockout counts."""
+    env.add_token("t1", extra=("--no-pin-counter",))
     before = lockout_counter(swtpm)
-    res = token_env.p11("login", pin="654321")
+    res = env.p11("login", pin="654321")
     assert res["rv"] == "CKR_PIN_INCORRECT"
     assert lockout_counter(swtpm) == before + 1
     assert "CKF_USER_PIN_COUNT_LOW" in res["flags"]
     assert "after" not in res
 
 
-def test_lockout_gives_pin_locked_and_the_flag(token_env, swtpm):
+def test_wrong_so_pin_counts_in_the_tpm(token_env, swtpm):
+    """The SO PIN always stays behind the DA lockout."""
+    before = lockout_counter(swtpm)
+    res = token_env.p11("login", pin="87654321", user=PyKCS11.CKU_SO)
+    assert res["rv"] == "CKR_PIN_INCORRECT"
+    assert lockout_counter(swtpm) == before + 1
+
+
+def test_lockout_gives_pin_locked_and_the_flag(env, swtpm):
+    env.add_token("t1", extra=("--no-pin-counter",))
+    token_env = env
     swtpm.tools("tpm2_dictionarylockout", "--setup-parameters",
                 "--max-tries=2", "--recovery-time=10000",
                 "--lockout-recovery-time=1")

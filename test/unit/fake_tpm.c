@@ -706,3 +706,84 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
 	/* Same public part; the old blob keeps opening with the old auth. */
 	return blobs_with_pub(copy, blob->pub, blob->pub_len, out);
 }
+
+/*
+ * The fake TPM has no NV: a token's user PIN always falls back to the
+ * dictionary-attack protected seal here.  The PIN counter itself is
+ * tested against swtpm (test/integration/test_pin_counter.py).
+ */
+enum tpm_rc tpm_pin_nv_create(struct tpm *tpm, const uint8_t *auth,
+			      size_t auth_len, uint32_t limit, uint8_t **nv,
+			      size_t *nv_len)
+{
+	(void)tpm;
+	(void)auth;
+	(void)auth_len;
+	(void)limit;
+	*nv = NULL;
+	*nv_len = 0;
+	return TPM_E_NV_UNAVAILABLE;
+}
+
+enum tpm_rc tpm_pin_nv_seal(struct tpm *tpm, const uint8_t *nv, size_t nv_len,
+			    const uint8_t *secret, size_t secret_len,
+			    struct tpm_blob *out)
+{
+	(void)tpm;
+	(void)nv;
+	(void)nv_len;
+	(void)secret;
+	(void)secret_len;
+	memset(out, 0, sizeof(*out));
+	return TPM_E_FAILURE;
+}
+
+enum tpm_rc tpm_pin_nv_unseal(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len, const struct tpm_blob *seal,
+			      const uint8_t *auth, size_t auth_len,
+			      struct secbuf **out)
+{
+	(void)tpm;
+	(void)nv;
+	(void)nv_len;
+	(void)seal;
+	(void)auth;
+	(void)auth_len;
+	*out = NULL;
+	return TPM_E_FAILURE;
+}
+
+enum tpm_rc tpm_pin_nv_change(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len, const uint8_t *old_auth,
+			      size_t old_len, const uint8_t *new_auth,
+			      size_t new_len)
+{
+	(void)tpm;
+	(void)nv;
+	(void)nv_len;
+	(void)old_auth;
+	(void)old_len;
+	(void)new_auth;
+	(void)new_len;
+	return TPM_E_FAILURE;
+}
+
+enum tpm_rc tpm_pin_nv_read(struct tpm *tpm, const uint8_t *nv,
+			    size_t nv_len, uint32_t *count, uint32_t *limit)
+{
+	(void)tpm;
+	(void)nv;
+	(void)nv_len;
+	*count = 0;
+	*limit = 0;
+	return TPM_E_FAILURE;
+}
+
+enum tpm_rc tpm_pin_nv_remove(struct tpm *tpm, const uint8_t *nv,
+			      size_t nv_len)
+{
+	(void)tpm;
+	(void)nv;
+	(void)nv_len;
+	return TPM_OK;
+}

@@ -7,14 +7,19 @@
 #include <string.h>
 
 static const char token_usage[] =
-	"usage: tpmcard token add LABEL [--min-pin N] [--user-pin-file F]"
-	" [--so-pin-file F]\n"
+	"usage: tpmcard token add LABEL [--min-pin N] [--pin-tries N]"
+	" [--no-pin-counter]\n"
+	"                         [--user-pin-file F] [--so-pin-file F]\n"
 	"       tpmcard token list\n"
 	"       tpmcard token remove LABEL\n"
 	"\n"
 	"add     creates a token; its user and SO PINs come from the files,\n"
 	"        else TPMCARD_USER_PIN / TPMCARD_SO_PIN, else the terminal.\n"
 	"        --min-pin sets the shortest PIN it accepts (default 4).\n"
+	"        --pin-tries sets how many wrong user PINs in a row lock it\n"
+	"        (default 5), counted by the TPM for this token alone;\n"
+	"        --no-pin-counter leaves the user PIN to the TPM's\n"
+	"        machine-wide dictionary-attack lockout instead.\n"
 	"list    shows every token: label, serial number, minimum PIN length.\n"
 	"remove  deletes a token and all its keys.\n";
 
@@ -22,6 +27,8 @@ static int token_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "min-pin", required_argument, NULL, 'm' },
+		{ "pin-tries", required_argument, NULL, 't' },
+		{ "no-pin-counter", no_argument, NULL, 'n' },
 		{ "user-pin-file", required_argument, NULL, 'u' },
 		{ "so-pin-file", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -43,6 +50,15 @@ static int token_add(int argc, char **argv)
 				return cli_fail("--min-pin: 1 to %d",
 						TC_MAX_PIN_LEN);
 			params.min_pin_len = (unsigned int)v;
+		} else if (c == 't') {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end != '\0' || v < 1 || v > TC_MAX_PIN_TRIES)
+				return cli_fail("--pin-tries: 1 to %d",
+						TC_MAX_PIN_TRIES);
+			params.pin_tries = (unsigned int)v;
+		} else if (c == 'n') {
+			params.no_pin_counter = true;
 		} else if (c == 'u') {
 			user_file = optarg;
 		} else if (c == 's') {
