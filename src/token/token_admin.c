@@ -220,7 +220,7 @@ CK_RV token_admin_remove(struct tc_module *mod, int64_t token_id)
 		/* After the row: a crash between leaves an unused index, never
 		 * a token whose counter is gone. */
 		if (rv == CKR_OK)
-			token_counter_remove_locked(mod, &token->row.user);
+			token_counter_remove_locked(mod, &token->row);
 		if (rv == CKR_OK)
 			token_mark_removed_locked(mod, token);
 	}

@@ -127,7 +127,7 @@ static CK_RV reinit_locked(struct tc_module *mod, struct tc_token *token,
 		rv = reset_store_locked(mod, token, label, &so);
 	/* The old user PIN's counter names the old SO seal: gone with it. */
 	if (rv == CKR_OK)
-		token_counter_remove_locked(mod, &token->row.user);
+		token_counter_remove_locked(mod, &token->row);
 	secbuf_free(wrap);
 	db_seal_clear(&so);
 	return rv;

@@ -383,9 +383,12 @@ CK_RV token_counter_init_pin_locked(struct tc_module *mod,
 void token_counter_migrate_locked(struct tc_module *mod,
 				  struct tc_token *token, const uint8_t *pin,
 				  size_t len);
-/* Undefines the counter of a user seal no longer used, if it has one. */
+/*
+ * Undefines the counter of a token's user seal no longer used, if it has
+ * one, on the TPM the token was made on only.
+ */
 void token_counter_remove_locked(struct tc_module *mod,
-				 const struct db_seal *user);
+				 const struct db_token *row);
 
 /*
  * The PIN seals: unseal a token's wrap secret with a PIN (a wrong PIN

@@ -194,7 +194,7 @@ static CK_RV replace_user_seal_locked(struct tc_module *mod,
 		db_seal_clear(&seal);
 		return rv;
 	}
-	token_counter_remove_locked(mod, &token->row.user);
+	token_counter_remove_locked(mod, &token->row);
 	db_seal_clear(&token->row.user);
 	token->row.user = seal;
 	token->pin_count_known = false;
@@ -236,12 +236,26 @@ void token_counter_migrate_locked(struct tc_module *mod,
 }
 
 void token_counter_remove_locked(struct tc_module *mod,
-				 const struct db_seal *user)
+				 const struct db_token *row)
 {
+	const struct db_seal *user = &row->user;
+	bool matches = false;
 	struct tpm *tpm;
 
 	if (user->nv.len <= sizeof(no_counter_marker) ||
 	    token_tpm_locked(mod, &tpm) != CKR_OK)
 		return;
+	/*
+	 * Another TPM's index of that handle is not ours to undefine; and
+	 * matching the SRK by the recorded name first lets a killed process
+	 * leave nothing unlisted (tpm_reclaim.c).
+	 */
+	if (tpm_srk_match(tpm, row->srk_name.data, row->srk_name.len,
+			  &matches) != TPM_OK ||
+	    !matches) {
+		log_warn("token '%s': its PIN counter is not in this TPM; not "
+			 "undefined", row->label);
+		return;
+	}
 	(void)tpm_pin_nv_remove(tpm, user->nv.data, user->nv.len);
 }

@@ -172,8 +172,10 @@ void tpm_flush_locked(struct tpm *tpm, TPM2_HANDLE handle)
 
 	if (handle == 0)
 		return;
-	tpm_held_remove_locked(tpm, handle);
+	/* Flushed, then unlisted: a kill in between leaves a listing of a
+	 * handle gone (tpm_reclaim.c checks), never a handle unlisted. */
 	rc = Tss2_Sys_FlushContext(tpm->sys, handle);
+	tpm_held_remove_locked(tpm, handle);
 	if (rc != TSS2_RC_SUCCESS)
 		tpm_map(rc, "flush");
 }

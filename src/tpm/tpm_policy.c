@@ -142,9 +142,9 @@ void tpm_policy_end_locked(struct tpm *tpm, struct tpm_session *s, bool gone)
 {
 	if (s->handle == 0)
 		return;
-	tpm_held_remove_locked(tpm, s->handle);
 	if (!gone)
 		(void)Tss2_Sys_FlushContext(tpm_sys(tpm), s->handle);
+	tpm_held_remove_locked(tpm, s->handle); /* after: see tpm_flush_locked */
 	secmem_wipe(s, sizeof(*s));
 }
 

@@ -481,6 +481,17 @@ static bool same_object(TSS2_SYS_CONTEXT *sys, const struct listed *h)
  * A dead process's pending load: the transient objects of that name that
  * no running process lists (nor is loading) are what it left.
  */
+/* Whether a handle is a transient object's, or a loaded session's. */
+static bool of_kind(TPM2_HANDLE handle, bool session)
+{
+	UINT32 type = handle >> TPM2_HR_SHIFT;
+
+	if (session) /* HMAC and policy sessions alike (tpm_policy.c) */
+		return type == TPM2_HT_HMAC_SESSION ||
+		       type == TPM2_HT_POLICY_SESSION;
+	return type == TPM2_HT_TRANSIENT;
+}
+
 /*
  * A dead process's pending session: a session has no name, so the loaded
  * sessions that no running process of ours lists (nor is starting) are
@@ -511,7 +522,7 @@ static unsigned int flush_pending(TSS2_SYS_CONTEXT *sys,
 		struct listed h = { .handle = data.data.handles.handle[i],
 				    .name = p->name };
 
-		if ((h.handle >> TPM2_HR_SHIFT) != kind)
+		if (!of_kind(h.handle, p->session))
 			continue;
 		if (listed_live(scan, &h) ||
 		    (!p->session && !same_object(sys, &h)))
@@ -535,7 +546,12 @@ static unsigned int flush_record(TSS2_SYS_CONTEXT *sys, const char *path,
 			flushed += flush_pending(sys, &list[i], scan);
 			continue;
 		}
+		/*
+		 * A session has no name to check: its handle, already flushed
+		 * by the dead process, may be a live one's that is starting.
+		 */
 		if (listed_live(scan, &list[i]) ||
+		    (list[i].session && pending_live(scan, NULL)) ||
 		    (!list[i].session && !same_object(sys, &list[i])))
 			continue;
 		if (Tss2_Sys_FlushContext(sys, list[i].handle) ==

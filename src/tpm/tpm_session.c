@@ -86,8 +86,8 @@ void tpm_session_flush_locked(struct tpm *tpm)
 {
 	if (tpm->session.handle == 0)
 		return;
-	tpm_held_remove_locked(tpm, tpm->session.handle);
 	(void)Tss2_Sys_FlushContext(tpm->sys, tpm->session.handle);
+	tpm_held_remove_locked(tpm, tpm->session.handle); /* after: tpm.c */
 	secmem_wipe(&tpm->session, sizeof(tpm->session));
 }
 

@@ -1,7 +1,9 @@
 """Fixtures: a software TPM reached directly or through tpm2-abrmd, a
 private store, and helpers to run the tpmcard CLI and PKCS#11 clients."""
+import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -129,6 +131,56 @@ def pin_counters(swtpm):
     handles = [int(line.strip("- "), 0) for line in out.splitlines()
                if line.strip().startswith("- ")]
     return [h for h in handles if PIN_COUNTER_FIRST <= h < PIN_COUNTER_END]
+
+
+def _policy_cc(digest, cc):
+    return hashlib.sha256(digest + struct.pack(">II", 0x16C, cc)).digest()
+
+
+def pin_counter_branches():
+    """The branch digests of a PIN counter's policy (tpm_pin_nv.c): read,
+    change, first write."""
+    zero = bytes(32)
+    read = _policy_cc(zero, 0x14E)  # TPM2_CC_NV_Read
+    auth = hashlib.sha256(zero + struct.pack(">I", 0x16B)).digest()
+    change = _policy_cc(auth, 0x13C)  # TPM2_CC_NV_ChangeAuth
+    written = hashlib.sha256(zero + struct.pack(">I", 0x18F) +
+                             b"\x00").digest()
+    first = _policy_cc(written, 0x137)  # TPM2_CC_NV_Write
+    return [read, change, first]
+
+
+def pin_count(swtpm, handle):
+    """(pinCount, pinLimit) of a PIN counter, read through its policy."""
+    with tempfile.TemporaryDirectory(prefix="tpmcard-nv-") as d:
+        files = []
+        for i, digest in enumerate(pin_counter_branches()):
+            files.append(os.path.join(d, "b%d" % i))
+            with open(files[-1], "wb") as f:
+                f.write(digest)
+        ctx = os.path.join(d, "s.ctx")
+        swtpm.tools("tpm2_startauthsession", "--policy-session", "-S", ctx)
+        try:
+            swtpm.tools("tpm2_policycommandcode", "-S", ctx,
+                        "TPM2_CC_NV_Read")
+            swtpm.tools("tpm2_policyor", "-S", ctx,
+                        "sha256:" + ",".join(files))
+            out = os.path.join(d, "count")
+            swtpm.tools("tpm2_nvread", hex(handle), "-P", "session:" + ctx,
+                        "-s", "8", "-o", out)
+        finally:
+            swtpm.tools("tpm2_flushcontext", ctx, check=False)
+        with open(out, "rb") as f:
+            return struct.unpack(">II", f.read())
+
+
+def pin_strikes(swtpm):
+    """Wrong PINs the TPM has counted: its dictionary-attack counter and
+    every PIN counter's count."""
+    out = swtpm.tools("tpm2_getcap", "properties-variable").stdout
+    da = [int(line.split(":")[1], 0) for line in out.splitlines()
+          if "TPM2_PT_LOCKOUT_COUNTER" in line][0]
+    return da + sum(pin_count(swtpm, h)[0] for h in pin_counters(swtpm))
 
 
 def drop_pin_counters(swtpm):

@@ -29,7 +29,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.x509.oid import NameOID
 
 import gnutls_env
-from conftest import HELPER, MODULE, PRELOAD, USER_PIN, tpm_leftovers
+from conftest import (HELPER, MODULE, PRELOAD, USER_PIN, pin_strikes,
+                      tpm_leftovers)
 from gnutls_env import (GnutlsServer, P11KitConfig, P11KitServer, parse_uri,
                         p11tool_blocks, store_objects, token_info)
 
@@ -122,11 +123,6 @@ def run(env, config, *argv, pin=None):
 def ok(result):
     assert result.returncode == 0, result.stdout + result.stderr
     return result
-
-
-def lockout_counter(swtpm):
-    out = swtpm.tools("tpm2_getcap", "properties-variable").stdout
-    return int(re.search(r"TPM2_PT_LOCKOUT_COUNTER: (\w+)", out).group(1), 0)
 
 
 def token_fields(info):
@@ -290,7 +286,7 @@ def test_p11tool_refuses_a_wrong_pin(token_env, p11kit, mode, swtpm):
     assert "Signing using" not in text
     if mode == "direct":
         # p11tool gave up after one refusal: one strike in the TPM.
-        assert lockout_counter(swtpm) == 1
+        assert pin_strikes(swtpm) == 1
     # The token still signs with the right PIN.
     ok(run(token_env, p11kit, "p11tool", "--batch", "--login",
            "--test-sign", KEY_URI % "ec", pin=USER_PIN))
@@ -446,7 +442,7 @@ def test_tls_server_refuses_a_wrong_pin(token_env, p11kit, loopback_shim,
     cert_path, _ = make_certificate(token_env, p11kit, "ec", directory)
     cert_uri = put_certificate(token_env, p11kit, "ec", cert_path)
     if mode == "direct":
-        assert lockout_counter(swtpm) == 0
+        assert pin_strikes(swtpm) == 0
     port = gnutls_env.free_port()
     argv, extra = p11kit.command([
         "gnutls-serv", "--echo", "--disable-client-cert", "--port", str(port),
@@ -462,7 +458,7 @@ def test_tls_server_refuses_a_wrong_pin(token_env, p11kit, loopback_shim,
     assert "Cannot continue with a wrong password" in text
     assert "listening" not in text
     if mode == "direct":
-        assert lockout_counter(swtpm) == 1
+        assert pin_strikes(swtpm) == 1
 
 
 def remote(client_env, action, **params):

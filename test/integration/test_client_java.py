@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from conftest import MODULE, USER_PIN
+from conftest import MODULE, USER_PIN, pin_strikes
 from nss_pki import Ca, cn, der, private_key_access, token_public_key
 
 WRONG_PIN = "000000"
@@ -262,33 +262,26 @@ def test_keytool_makes_a_key_in_the_tpm(java, java_files, ca, tmp_path,
     assert "jar verified." in checked.stdout
 
 
-def lockout_counter(swtpm):
-    """The TPM's count of failed authorizations."""
-    out = swtpm.tools("tpm2_getcap", "properties-variable").stdout
-    return int(re.search(r"TPM2_PT_LOCKOUT_COUNTER: (0x[0-9A-Fa-f]+)",
-                         out).group(1), 16)
-
-
 def test_wrong_or_missing_pin_is_refused(java, java_files, swtpm):
     """A wrong PIN is one login the TPM refuses (one dictionary-attack
     strike) and loads no keystore; with no PIN none is tried."""
-    before = lockout_counter(swtpm)
+    before = pin_strikes(swtpm)
     out = java.tool("keytool", "-list", "-v", pin=WRONG_PIN, check=False)
     assert out.returncode == 1
     assert "keytool error: java.io.IOException: load failed" in out.stdout
     assert "PKCS11Exception: CKR_PIN_INCORRECT" in out.stdout
-    assert lockout_counter(swtpm) == before + 1
+    assert pin_strikes(swtpm) == before + 1
     out = java.tool("keytool", "-list", "-v", pin=None, check=False)
     assert out.returncode == 1
     assert "no password provided" in out.stdout
-    assert lockout_counter(swtpm) == before + 1
+    assert pin_strikes(swtpm) == before + 1
     for pin, strikes in ((WRONG_PIN, 1), (None, 0)):
-        before = lockout_counter(swtpm)
+        before = pin_strikes(swtpm)
         signed, out = java.sign(java_files["jar"], "ec", "SHA256withECDSA",
                                 pin=pin, check=False)
         assert out.returncode == 1
         assert "jar signed." not in out.stdout
         assert not os.path.exists(signed)
-        assert lockout_counter(swtpm) == before + strikes
+        assert pin_strikes(swtpm) == before + strikes
     # The refusals locked nothing: the right PIN still works.
     assert set(java.entries()) == {"rsa", "ec"}

@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import MODULE, USER_PIN
+from conftest import MODULE, USER_PIN, pin_strikes
 from nss_pki import (Ca, der, nss_key_id, private_key_access, same_key,
                      token_public_key)
 
@@ -30,6 +30,7 @@ WRONG_PIN = "000000"
 SLOT = "tpmcard TPM 2.0 token"
 USER_CERT = "u,u,u"  # certutil -L: a certificate NSS found the key of
 # tpmcard key generate does not give keys the CKA_ID NSS derives.
+
 
 class NssDb:
     """A fresh NSS database in directory, with the module registered."""
@@ -116,13 +117,6 @@ def blocks(text, first):
         if found:
             found[-1].setdefault(name, value.strip())
     return found
-
-
-def lockout_counter(swtpm):
-    """The TPM's count of failed authorizations."""
-    out = swtpm.tools("tpm2_getcap", "properties-variable").stdout
-    return int(re.search(r"TPM2_PT_LOCKOUT_COUNTER: (0x[0-9A-Fa-f]+)",
-                         out).group(1), 16)
 
 
 def token_serial(env):
@@ -220,7 +214,7 @@ def test_wrong_or_missing_pin_is_refused(db, swtpm):
     rsa_id = token_public_key(db.env, "rsa")[1]
     path = os.path.join(db.directory, "request.der")
     for pin, strikes in ((WRONG_PIN, 1), (None, 0)):
-        before = lockout_counter(swtpm)
+        before = pin_strikes(swtpm)
         out = db.certutil("-K", "-h", "t1", pin=pin, check=False)
         assert out.returncode != 0
         assert "could not authenticate to token t1" in out.stderr
@@ -230,7 +224,7 @@ def test_wrong_or_missing_pin_is_refused(db, swtpm):
         assert refused.returncode != 0
         assert "SEC_ERROR_BAD_PASSWORD" in refused.stderr
         assert not os.path.exists(path) or os.path.getsize(path) == 0
-        assert lockout_counter(swtpm) == before + 2 * strikes
+        assert pin_strikes(swtpm) == before + 2 * strikes
     # The refusals locked nothing: the right PIN still works.
     assert len(db.keys()) == 2
 

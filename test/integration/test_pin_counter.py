@@ -12,7 +12,7 @@ import PyKCS11
 import pytest
 
 import tpmenv
-from conftest import SO_PIN, USER_PIN, Env, pin_counters
+from conftest import SO_PIN, USER_PIN, Env, pin_count, pin_counters
 from test_pin import lockout_counter
 
 WRONG = "000000"
@@ -40,6 +40,8 @@ def test_wrong_pins_lock_the_token_not_the_tpm(env, swtpm):
     assert second["rv"] == "CKR_PIN_INCORRECT"
     assert second["flags"] == ["CKF_USER_PIN_COUNT_LOW",
                                "CKF_USER_PIN_FINAL_TRY"]
+    assert [pin_count(swtpm, h) for h in pin_counters(swtpm)
+            if pin_count(swtpm, h)[1] == 3] == [(2, 3)]
     third = login(env, WRONG)
     assert third["rv"] == "CKR_PIN_INCORRECT"
     assert third["flags"] == ["CKF_USER_PIN_LOCKED"]
