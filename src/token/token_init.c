@@ -19,7 +19,7 @@
 
 bool token_user_pin_set(const struct tc_token *token)
 {
-	return token->row.user.pub.len > 0;
+	return token->row.user.pub.len > 0 || token_has_pin_counter(token);
 }
 
 /* The store, created now if the machine has none yet. */

@@ -11,9 +11,10 @@
 
 /*
  * The user PIN's retry counter in the TPM (tpm/tpm_pin_nv.c): the user's
- * copy of the wrap secret opens only through a PIN proven to an NV index
- * of the PIN-fail type, so wrong user PINs count against this token
- * alone, never against the TPM's machine-wide dictionary-attack lockout.
+ * copy of the wrap secret is in an NV index that reads only through a PIN
+ * proven to an NV index of the PIN-fail type, so wrong user PINs count
+ * against this token alone, never against the TPM's machine-wide
+ * dictionary-attack lockout.
  * Where the TPM cannot give an index (no NV room, an owner password), the
  * user's copy is a dictionary-attack protected seal as before, marked so
  * that logins do not ask again; C_InitPIN does.  The SO's copy always is
@@ -30,14 +31,6 @@ bool token_has_pin_counter(const struct tc_token *token)
 	return token->row.user.nv.len > sizeof(no_counter_marker);
 }
 
-static void seal_blob(const struct db_seal *seal, struct tpm_blob *blob)
-{
-	blob->pub = seal->pub.data;
-	blob->pub_len = seal->pub.len;
-	blob->priv = seal->priv.data;
-	blob->priv_len = seal->priv.len;
-}
-
 /* A dictionary-attack protected seal, marked as having no counter. */
 static CK_RV seal_without_counter(struct tpm *tpm, const struct secbuf *wrap,
 				  const uint8_t *pin, size_t pin_len,
@@ -51,33 +44,12 @@ static CK_RV seal_without_counter(struct tpm *tpm, const struct secbuf *wrap,
 	return rv;
 }
 
-/* A new counter under auth, and the wrap secret sealed behind it. */
-static enum tpm_rc seal_with_counter(struct tpm *tpm, const struct secbuf *wrap,
-				     const uint8_t *auth, unsigned int tries,
-				     uint8_t **nv, size_t *nv_len,
-				     struct tpm_blob *sealed)
-{
-	enum tpm_rc rc = tpm_pin_nv_create(tpm, auth, CRYPTO_PIN_AUTH_LEN,
-					   tries, nv, nv_len);
-
-	if (rc != TPM_OK)
-		return rc;
-	rc = tpm_pin_nv_seal(tpm, *nv, *nv_len, wrap->data, wrap->len, sealed);
-	if (rc != TPM_OK) {
-		(void)tpm_pin_nv_remove(tpm, *nv, *nv_len);
-		free(*nv);
-		*nv = NULL;
-	}
-	return rc;
-}
-
 CK_RV token_user_seal_make(struct tpm *tpm, const struct secbuf *wrap,
 			   const uint8_t *pin,
 			   size_t pin_len, unsigned int tries,
 			   struct db_seal *out)
 {
 	uint8_t salt[SALT_LEN], auth[CRYPTO_PIN_AUTH_LEN];
-	struct tpm_blob sealed = { 0 };
 	uint8_t *nv = NULL;
 	size_t nv_len = 0;
 	enum tpm_rc rc;
@@ -89,20 +61,19 @@ CK_RV token_user_seal_make(struct tpm *tpm, const struct secbuf *wrap,
 	if (!crypto_random(salt, sizeof(salt)) ||
 	    !crypto_pin_auth(pin, pin_len, salt, sizeof(salt), auth))
 		return CKR_HOST_MEMORY;
-	rc = seal_with_counter(tpm, wrap, auth, tries, &nv, &nv_len, &sealed);
+	rc = tpm_pin_nv_create(tpm, auth, sizeof(auth), tries, wrap->data,
+			       wrap->len, &nv, &nv_len);
 	secmem_wipe(auth, sizeof(auth));
 	if (rc == TPM_E_NV_UNAVAILABLE)
 		return seal_without_counter(tpm, wrap, pin, pin_len, out);
 	if (rc != TPM_OK)
 		return token_rv_from_tpm(rc);
+	/* No sealed object: the wrap secret is in the counter's pair. */
 	if (db_blob_set(&out->salt, salt, sizeof(salt)) &&
-	    db_blob_set(&out->pub, sealed.pub, sealed.pub_len) &&
-	    db_blob_set(&out->priv, sealed.priv, sealed.priv_len) &&
 	    db_blob_set(&out->nv, nv, nv_len))
 		rv = CKR_OK;
 	else
 		db_seal_clear(out);
-	tpm_blob_clear(&sealed);
 	free(nv);
 	return rv;
 }
@@ -111,10 +82,8 @@ enum tpm_rc token_counter_unseal(struct tpm *tpm, const struct tc_token *token,
 				 const uint8_t *auth, struct secbuf **wrap)
 {
 	const struct db_seal *user = &token->row.user;
-	struct tpm_blob blob;
 
-	seal_blob(user, &blob);
-	return tpm_pin_nv_unseal(tpm, user->nv.data, user->nv.len, &blob, auth,
+	return tpm_pin_nv_unseal(tpm, user->nv.data, user->nv.len, auth,
 				 CRYPTO_PIN_AUTH_LEN, wrap);
 }
 

@@ -603,6 +603,28 @@ static bool srk_rematch_locked(struct tpm *tpm)
 	       matches;
 }
 
+enum tpm_rc tpm_srk_proven_locked(struct tpm *tpm)
+{
+	uint8_t want[sizeof(tpm->srk_name)];
+	size_t want_len = tpm->srk_name_len;
+	bool matches = false, failed = tpm->srk_hint_failed;
+	enum tpm_rc rc;
+
+	if (tpm->srk == 0 || !tpm->srk_unproven)
+		return TPM_OK;
+	memcpy(want, tpm->srk_name, want_len);
+	log_debug("the remembered persistent SRK is read before a PIN is "
+		  "proven in a session salted to it");
+	srk_drop_locked(tpm);
+	tpm_session_flush_locked(tpm);
+	tpm->srk_hint_failed = true; /* read it, do not take the hint */
+	rc = srk_match_locked(tpm, want, want_len, &matches);
+	tpm->srk_hint_failed = failed;
+	if (rc == TPM_OK && !matches)
+		rc = TPM_E_BAD_BLOB;
+	return rc;
+}
+
 enum tpm_rc tpm_srk_name(struct tpm *tpm, uint8_t *name, size_t *len)
 {
 	enum tpm_rc rc;

@@ -145,27 +145,23 @@ enum tpm_rc tpm_unseal(struct tpm *tpm, const struct tpm_blob *blob,
  */
 /*
  * A user PIN retry counter in the TPM (tpm_pin_nv.c): an NV index of the
- * PIN-fail type under the PIN-derived auth.  *nv (malloc'd, the caller
- * frees) is the index's
- * public area as stored; TPM_E_NV_UNAVAILABLE when the TPM has no room or
- * the owner hierarchy has a password.  limit is the number of wrong PINs
- * in a row it takes to lock.
+ * PIN-fail type under the PIN-derived auth, and a second index holding a
+ * secret (the wrap secret) that reads only once the PIN was proven to the
+ * first.  *nv (malloc'd, the caller frees) is the pair as stored;
+ * TPM_E_NV_UNAVAILABLE when the TPM has no room or the owner hierarchy
+ * has a password.  limit: the wrong PINs in a row that lock it.
  */
 enum tpm_rc tpm_pin_nv_create(struct tpm *tpm, const uint8_t *auth,
-			      size_t auth_len, uint32_t limit, uint8_t **nv,
-			      size_t *nv_len);
-/* Seals a secret that only a PIN proven to the counter unseals. */
-enum tpm_rc tpm_pin_nv_seal(struct tpm *tpm, const uint8_t *nv,
-			    size_t nv_len, const uint8_t *secret,
-			    size_t secret_len, struct tpm_blob *out);
+			      size_t auth_len, uint32_t limit,
+			      const uint8_t *secret, size_t secret_len,
+			      uint8_t **nv, size_t *nv_len);
 /*
- * Unseals with the PIN-derived auth: TPM_E_AUTH_FAIL for a wrong one (the
- * counter counts it), TPM_E_PIN_LOCKED once the counter is at its limit.
+ * The secret, with the PIN-derived auth: TPM_E_AUTH_FAIL for a wrong one
+ * (the counter counts it), TPM_E_PIN_LOCKED once it is at its limit.
  */
 enum tpm_rc tpm_pin_nv_unseal(struct tpm *tpm, const uint8_t *nv,
-			      size_t nv_len, const struct tpm_blob *seal,
-			      const uint8_t *auth, size_t auth_len,
-			      struct secbuf **out);
+			      size_t nv_len, const uint8_t *auth,
+			      size_t auth_len, struct secbuf **out);
 /* The user changes the auth, proving the old one (counted likewise). */
 enum tpm_rc tpm_pin_nv_change(struct tpm *tpm, const uint8_t *nv,
 			      size_t nv_len, const uint8_t *old_auth,
@@ -174,7 +170,7 @@ enum tpm_rc tpm_pin_nv_change(struct tpm *tpm, const uint8_t *nv,
 /* The wrong PINs in a row so far, and how many lock it. */
 enum tpm_rc tpm_pin_nv_read(struct tpm *tpm, const uint8_t *nv,
 			    size_t nv_len, uint32_t *count, uint32_t *limit);
-/* Undefines the index (owner, empty auth); a failure is only logged. */
+/* Undefines both indices (owner, empty auth); failures are logged only. */
 enum tpm_rc tpm_pin_nv_remove(struct tpm *tpm, const uint8_t *nv,
 			      size_t nv_len);
 

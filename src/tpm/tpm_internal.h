@@ -170,6 +170,14 @@ enum tpm_rc tpm_capability_locked(struct tpm *tpm, TPM2_CAP cap,
 				  UINT32 property, UINT32 count,
 				  TPMS_CAPABILITY_DATA *data);
 
+/*
+ * Before a PIN is proven in a session salted to the SRK: an SRK known only
+ * from the hint file is read now (TPM2_ReadPublic), so that a stale memory
+ * costs one command, never a PIN try.  TPM_E_BAD_BLOB when it is no longer
+ * the SRK of that name.
+ */
+enum tpm_rc tpm_srk_proven_locked(struct tpm *tpm);
+
 /* The SRK's TPM handle and name, creating or finding it on first use. */
 enum tpm_rc tpm_srk_ref_locked(struct tpm *tpm, TPM2_HANDLE *handle,
 			       TPM2B_NAME *name);

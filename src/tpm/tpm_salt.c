@@ -124,6 +124,60 @@ static bool session_key(const uint8_t *salt, const TPM2B_NONCE *tpm_nonce,
 	return sc_hmac_sha256(salt, SHA256_BYTES, parts, 5, key);
 }
 
+/*
+ * TPM2_StartAuthSession of a second session with the module's salted
+ * session attached (its answer encrypted and HMAC'd): a right answer
+ * shows that the SRK the hint file gave (the salt's key) is the TPM's
+ * (tpm_srk_proven_locked, at no extra command).  TPM_E_BAD_BLOB when
+ * the answer's HMAC is wrong: then that SRK is another key.
+ */
+static enum tpm_rc start_proving_locked(struct tpm *tpm, TPM2_HANDLE srk,
+					const TPM2B_ENCRYPTED_SECRET *salt,
+					const TPMT_SYM_DEF *sym, TPM2_SE type,
+					const TPM2B_NONCE *caller,
+					TPM2_HANDLE *handle,
+					TPM2B_NONCE *tpm_nonce)
+{
+	TPM2B_NAME srk_name = { .size = (UINT16)tpm->srk_name_len };
+	TPM2B_NAME null_name;
+	struct tpm_authed cmd = {
+		.cc = TPM2_CC_StartAuthSession,
+		.names = { &srk_name, &null_name }, .name_count = 2,
+		.attrs = TPMA_SESSION_ENCRYPT,
+	};
+	TSS2_SYS_CONTEXT *sys = tpm->sys;
+	TSS2_RC trc;
+
+	memcpy(srk_name.name, tpm->srk_name, tpm->srk_name_len);
+	null_name.size = 4;
+	null_name.name[0] = (uint8_t)(TPM2_RH_NULL >> 24);
+	null_name.name[1] = (uint8_t)(TPM2_RH_NULL >> 16);
+	null_name.name[2] = (uint8_t)(TPM2_RH_NULL >> 8);
+	null_name.name[3] = (uint8_t)TPM2_RH_NULL;
+	for (unsigned int waits = 0;;) {
+		trc = Tss2_Sys_StartAuthSession_Prepare(
+			sys, srk, TPM2_RH_NULL, caller, salt, type, sym,
+			TPM2_ALG_SHA256);
+		if (trc == TSS2_RC_SUCCESS)
+			trc = tpm_authed_execute_locked(tpm, &cmd);
+		if (!tpm_memory_retry_locked(tpm, trc, &waits))
+			break;
+	}
+	if (trc == TSS2_SYS_RC_MALFORMED_RESPONSE &&
+	    Tss2_Sys_StartAuthSession_Complete(sys, handle, tpm_nonce) ==
+		    TSS2_RC_SUCCESS) {
+		(void)Tss2_Sys_FlushContext(sys, *handle);
+		*handle = 0;
+		log_debug("the remembered SRK did not answer as itself");
+		return TPM_E_BAD_BLOB;
+	}
+	if (trc == TSS2_RC_SUCCESS)
+		trc = Tss2_Sys_StartAuthSession_Complete(sys, handle, tpm_nonce);
+	if (trc == TSS2_RC_SUCCESS)
+		tpm->srk_unproven = false;
+	return tpm_map(trc, "start the salted session");
+}
+
 /* TPM2_StartAuthSession, salted with our point, through SYS. */
 static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 				const TPM2B_ENCRYPTED_SECRET *salt,
@@ -133,6 +187,9 @@ static enum tpm_rc start_locked(struct tpm *tpm, TPM2_HANDLE srk,
 {
 	TSS2_RC trc;
 
+	if (tpm->srk_unproven && srk == tpm->srk && tpm->session.handle != 0)
+		return start_proving_locked(tpm, srk, salt, sym, type, caller,
+					    handle, tpm_nonce);
 	for (unsigned int waits = 0;;) {
 		trc = Tss2_Sys_StartAuthSession(tpm->sys, srk, TPM2_RH_NULL, NULL,
 						caller, salt, type,

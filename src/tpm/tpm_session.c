@@ -156,6 +156,8 @@ static bool crypt_first_param(struct tpm *tpm,
 	if (access->get(sys, &size, &param) != TSS2_RC_SUCCESS ||
 	    size > sizeof(buf))
 		return false;
+	if (size == 0) /* an empty buffer: nothing to hide */
+		return true;
 	memcpy(buf, param, size);
 	ok = crypt_param(key, key_len, newer, older, access->encrypt, buf,
 			 size) &&

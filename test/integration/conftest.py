@@ -125,12 +125,25 @@ def tpm_leftovers(swtpm):
 PIN_COUNTER_FIRST, PIN_COUNTER_END = 0x01350000, 0x01360000
 
 
+def tpmcard_indices(swtpm):
+    """tpmcard's NV indices in the TPM: {handle: attributes}."""
+    out = swtpm.tools("tpm2_nvreadpublic").stdout
+    found, handle, section = {}, None, None
+    for line in out.splitlines():
+        if not line.startswith(" ") and line.endswith(":"):
+            handle, section = int(line[:-1], 0), None
+        elif line.startswith("  ") and not line.startswith("    "):
+            section = line.strip().rstrip(":")
+        elif section == "attributes" and line.strip().startswith("value:"):
+            found[handle] = int(line.split(":")[1], 0)
+    return {h: a for h, a in found.items()
+            if PIN_COUNTER_FIRST <= h < PIN_COUNTER_END}
+
+
 def pin_counters(swtpm):
-    """The NV indices of tpmcard's PIN counters in the TPM."""
-    out = swtpm.tools("tpm2_getcap", "handles-nv-index").stdout
-    handles = [int(line.strip("- "), 0) for line in out.splitlines()
-               if line.strip().startswith("- ")]
-    return [h for h in handles if PIN_COUNTER_FIRST <= h < PIN_COUNTER_END]
+    """The PIN counters among them (TPM_NT_PIN_FAIL), one per token."""
+    return sorted(h for h, a in tpmcard_indices(swtpm).items()
+                  if (a >> 4) & 0xF == 8)
 
 
 def _policy_cc(digest, cc):
@@ -143,7 +156,7 @@ def pin_counter_branches():
     zero = bytes(32)
     read = _policy_cc(zero, 0x14E)  # TPM2_CC_NV_Read
     auth = hashlib.sha256(zero + struct.pack(">I", 0x16B)).digest()
-    change = _policy_cc(auth, 0x13C)  # TPM2_CC_NV_ChangeAuth
+    change = _policy_cc(auth, 0x13B)  # TPM2_CC_NV_ChangeAuth
     written = hashlib.sha256(zero + struct.pack(">I", 0x18F) +
                              b"\x00").digest()
     first = _policy_cc(written, 0x137)  # TPM2_CC_NV_Write
@@ -185,7 +198,7 @@ def pin_strikes(swtpm):
 
 def drop_pin_counters(swtpm):
     """Undefines them: a test's store is gone, so are its tokens."""
-    for handle in pin_counters(swtpm):
+    for handle in tpmcard_indices(swtpm):
         swtpm.tools("tpm2_nvundefine", hex(handle), "-C", "o")
 
 

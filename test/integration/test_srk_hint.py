@@ -14,13 +14,15 @@ import time
 import pytest
 
 import tpmenv
-from conftest import HELPER, MODULE, USER_PIN, Env, tpm_leftovers
+from conftest import HELPER, MODULE, USER_PIN, Env, pin_strikes, tpm_leftovers
 
 READ_PUBLIC, CREATE_PRIMARY = 0x173, 0x131
-# StartAuthSession, Load (seal), Unseal, FlushContext (seal), Load (key),
-# Sign, FlushContext (key, session) at C_Finalize.
-COLD_SIGN = collections.Counter({0x176: 1, 0x157: 2, 0x15e: 1, 0x165: 3,
-                                 0x15d: 1})
+# StartAuthSession (the salted session), StartAuthSession (a policy
+# session, through the first, which proves the remembered SRK),
+# PolicySecret (the PIN, to the token's PIN counter), NV_Read (the wrap
+# secret), Load (key), Sign, FlushContext (key, session) at C_Finalize.
+COLD_SIGN = collections.Counter({0x176: 2, 0x151: 1, 0x14e: 1, 0x157: 1,
+                                 0x15d: 1, 0x165: 2})
 
 
 def private_card(mode, tmp_path, persist_srk):
@@ -67,12 +69,6 @@ def hint(env):
         return path, f.read()
 
 
-def lockout_counter(tpm):
-    out = tpm.tools("tpm2_getcap", "properties-variable").stdout
-    line = [x for x in out.splitlines() if "TPM2_PT_LOCKOUT_COUNTER" in x]
-    return int(line[0].split(":")[1], 0)
-
-
 def test_a_remembered_persistent_srk_is_not_read_again(own, tmp_path):
     path, content = hint(own)
     assert content.startswith(b"persistent\n") and len(content) > 100
@@ -92,16 +88,26 @@ def test_an_evicted_persistent_srk_is_found_again(own):
     assert sign(own)["rv"] == "CKR_OK"
 
 
-def test_a_replaced_persistent_srk_is_not_trusted(own, tmp_path):
+# Another key at 0x81000001: of another type, where salting to the
+# remembered one fails at once; or another P-256 key, where the salt
+# yields another session key, which the module must notice before the PIN
+# is proven in that session (a wrong HMAC there would count as a PIN).
+@pytest.mark.parametrize("other", [
+    ("-G", "rsa2048"),
+    # The SRK's template but for noDA: another key of the same kind.
+    ("-G", "ecc256:aes128cfb",
+     "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|"
+     "restricted|decrypt"),
+], ids=["rsa", "another-p256"])
+def test_a_replaced_persistent_srk_is_not_trusted(own, tmp_path, other):
     own.tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", "0x81000001")
     ctx = str(tmp_path / "other.ctx")
-    own.tpm.tools("tpm2_createprimary", "-C", "o", "-G", "rsa2048",
-                  "-c", ctx)
+    own.tpm.tools("tpm2_createprimary", "-C", "o", *other, "-c", ctx)
     own.tpm.tools("tpm2_evictcontrol", "-C", "o", "-c", ctx, "0x81000001")
     own.tpm.tools("tpm2_flushcontext", "--transient-object")
-    failures = lockout_counter(own.tpm)
+    failures = pin_strikes(own.tpm)
     assert sign(own)["rv"] == "CKR_OK"
-    assert lockout_counter(own.tpm) == failures
+    assert pin_strikes(own.tpm) == failures
     assert hint(own)[1] == b"transient\n"
 
 

@@ -713,40 +713,28 @@ enum tpm_rc tpm_change_auth(struct tpm *tpm, const struct tpm_blob *blob,
  * tested against swtpm (test/integration/test_pin_counter.py).
  */
 enum tpm_rc tpm_pin_nv_create(struct tpm *tpm, const uint8_t *auth,
-			      size_t auth_len, uint32_t limit, uint8_t **nv,
-			      size_t *nv_len)
+			      size_t auth_len, uint32_t limit,
+			      const uint8_t *secret, size_t secret_len,
+			      uint8_t **nv, size_t *nv_len)
 {
 	(void)tpm;
 	(void)auth;
 	(void)auth_len;
 	(void)limit;
+	(void)secret;
+	(void)secret_len;
 	*nv = NULL;
 	*nv_len = 0;
 	return TPM_E_NV_UNAVAILABLE;
 }
 
-enum tpm_rc tpm_pin_nv_seal(struct tpm *tpm, const uint8_t *nv, size_t nv_len,
-			    const uint8_t *secret, size_t secret_len,
-			    struct tpm_blob *out)
-{
-	(void)tpm;
-	(void)nv;
-	(void)nv_len;
-	(void)secret;
-	(void)secret_len;
-	memset(out, 0, sizeof(*out));
-	return TPM_E_FAILURE;
-}
-
 enum tpm_rc tpm_pin_nv_unseal(struct tpm *tpm, const uint8_t *nv,
-			      size_t nv_len, const struct tpm_blob *seal,
-			      const uint8_t *auth, size_t auth_len,
-			      struct secbuf **out)
+			      size_t nv_len, const uint8_t *auth,
+			      size_t auth_len, struct secbuf **out)
 {
 	(void)tpm;
 	(void)nv;
 	(void)nv_len;
-	(void)seal;
 	(void)auth;
 	(void)auth_len;
 	*out = NULL;
