@@ -19,7 +19,7 @@ key's wrapped auth in the store is opened with it (AES-256-GCM, AAD = the
 key's TPM public area); there must be one for each key of the scenario,
 and the TPM must take each.  Positive controls: the capture holds what
 does travel in clear (the digest signed, the AES ciphertext, every key's
-public area), and the same search finds the PIN auth, the wrap secret
+public area), and the same search finds the SO PIN auth, the wrap secret
 and every key auth in a second capture, of tpm2-tools' own traffic,
 which sends them in clear (TPM2_Unseal's answer, TPM2_ObjectChangeAuth's
 new auth)."""
@@ -362,7 +362,13 @@ def test_no_secret_crosses_the_tpm_interface(token_env, tmp_path):
                  if line.startswith("salt-"))
     salt_new, salt_back = (bytes.fromhex(salts["salt-new"]),
                            bytes.fromhex(salts["salt-back"]))
-    assert len({salt, salt_new, salt_back}) == 3
+    # The token's PIN counter keeps its salt through PIN changes (only
+    # its auth changes in the TPM).
+    with sqlite3.connect(token_env.store) as db:
+        (user_nv, so_salt) = db.execute(
+            "SELECT user_nv, so_salt FROM tokens").fetchone()
+    assert len(user_nv) > 1
+    assert salt == salt_new == salt_back
     traffic = capture.read_bytes()
     # The capture holds the traffic: the digest signed is sent in clear,
     # and so is AES ciphertext, which is meant for the world.
@@ -387,18 +393,18 @@ def test_no_secret_crosses_the_tpm_interface(token_env, tmp_path):
     srk = load_srk(tools, token_env.store, tmp_path)
     for _, auth, pub, priv in keys:
         prove_auth(tools, srk, pub, priv, auth, tmp_path)
-    # The sealed wrap secret's PIN auth too.
+    # The SO's sealed wrap secret and its PIN auth too.
     with sqlite3.connect(token_env.store) as db:
         seal_pub, seal_priv = db.execute(
-            "SELECT user_pub, user_priv FROM tokens").fetchone()
-    prove_auth(tools, srk, seal_pub, seal_priv, pin_auth(USER_PIN, salt_back),
+            "SELECT so_pub, so_priv FROM tokens").fetchone()
+    prove_auth(tools, srk, seal_pub, seal_priv, pin_auth(SO_PIN, so_salt),
                tmp_path)
     clear = control.read_bytes()
     # The positive control: where they do cross in clear, the search
-    # finds the wrap secret (tpm2_unseal's answer), the PIN auth and
+    # finds the wrap secret (tpm2_unseal's answer), the SO PIN's auth and
     # every key auth (tpm2_changeauth's new auth).
     assert holds(clear, wrap)
-    assert holds(clear, pin_auth(USER_PIN, salt_back))
+    assert holds(clear, pin_auth(SO_PIN, so_salt))
     for label, auth, pub, _ in keys:
         assert holds(clear, auth), label
         # And every key was loaded (or made) on the bus captured: its
@@ -411,6 +417,7 @@ def test_no_secret_crosses_the_tpm_interface(token_env, tmp_path):
         "PIN auth": pin_auth(USER_PIN, salt),
         "new PIN auth": pin_auth(NEW_PIN, salt_new),
         "PIN auth after the change back": pin_auth(USER_PIN, salt_back),
+        "SO PIN auth": pin_auth(SO_PIN, so_salt),
         "wrap secret": wrap,
         "decrypted plaintext": plain,
         "plaintext decrypted by the imported RSA key": rsa_plain,
