@@ -97,7 +97,9 @@ static bool copy_blob(struct tpm_blob *to, const struct tpm_blob *from)
 		return false;
 	}
 	memcpy(to->pub, from->pub, from->pub_len);
-	memcpy(to->priv, from->priv, from->priv_len);
+	/* A damaged store row may have a public blob and no private one. */
+	if (from->priv_len > 0)
+		memcpy(to->priv, from->priv, from->priv_len);
 	to->pub_len = from->pub_len;
 	to->priv_len = from->priv_len;
 	return true;

@@ -133,14 +133,17 @@ enum tpm_rc tpm_key_create(struct tpm *tpm, const struct tpm_key_spec *spec,
 static bool copy_blob(struct tpm_blob *dst, const struct tpm_blob *src)
 {
 	memset(dst, 0, sizeof(*dst));
-	dst->pub = malloc(src->pub_len);
-	dst->priv = malloc(src->priv_len);
+	/* A damaged store row may leave either blob empty (and NULL). */
+	dst->pub = malloc(src->pub_len ? src->pub_len : 1);
+	dst->priv = malloc(src->priv_len ? src->priv_len : 1);
 	if (dst->pub == NULL || dst->priv == NULL) {
 		tpm_blob_clear(dst);
 		return false;
 	}
-	memcpy(dst->pub, src->pub, src->pub_len);
-	memcpy(dst->priv, src->priv, src->priv_len);
+	if (src->pub_len > 0)
+		memcpy(dst->pub, src->pub, src->pub_len);
+	if (src->priv_len > 0)
+		memcpy(dst->priv, src->priv, src->priv_len);
 	dst->pub_len = src->pub_len;
 	dst->priv_len = src->priv_len;
 	return true;
