@@ -712,8 +712,10 @@ static bool is_memory_error(TSS2_RC trc)
 	TSS2_RC layer = trc & TSS2_RC_LAYER_MASK;
 	TSS2_RC code = trc & 0xfff;
 
+	/* tpm2-abrmd's own per-connection limit is its RESMGR layer's. */
 	return (layer == TSS2_TPM_RC_LAYER ||
-		layer == TSS2_RESMGR_TPM_RC_LAYER) &&
+		layer == TSS2_RESMGR_TPM_RC_LAYER ||
+		layer == TSS2_RESMGR_RC_LAYER) &&
 	       (code == TPM2_RC_OBJECT_MEMORY ||
 		code == TPM2_RC_SESSION_MEMORY || code == TPM2_RC_MEMORY);
 }

@@ -377,6 +377,36 @@ struct scan {
 	size_t dead_count;
 };
 
+static size_t read_evicted(const char *path, TPM2_HANDLE *orig,
+			   TPMS_CONTEXT *ctx, size_t max);
+
+/*
+ * What a process's record lists that is still its own in the TPM: not
+ * what another process took out of the TPM for it (its .evicted file),
+ * whose handle numbers may since be anybody's.
+ */
+static size_t read_held(const char *path, struct listed *list, size_t max)
+{
+	TPM2_HANDLE orig[TPM_HELD_MAX];
+	TPMS_CONTEXT *ctx = calloc(TPM_HELD_MAX, sizeof(*ctx));
+	size_t count = read_record(path, list, max), taken = 0, kept = 0;
+	char *evicted = NULL;
+
+	if (ctx != NULL && asprintf(&evicted, "%s.evicted", path) >= 0)
+		taken = read_evicted(evicted, orig, ctx, TPM_HELD_MAX);
+	free(evicted);
+	free(ctx);
+	for (size_t i = 0; i < count; i++) {
+		bool gone = false;
+
+		for (size_t j = 0; j < taken && !list[i].pending; j++)
+			gone = gone || orig[j] == list[i].handle;
+		if (!gone)
+			list[kept++] = list[i];
+	}
+	return kept;
+}
+
 static void scan_records(const char *dir, const char *prefix,
 			 const char *own, struct scan *scan)
 {
@@ -396,7 +426,7 @@ static void scan_records(const char *dir, const char *prefix,
 		if (strcmp(path, own) == 0) {
 			free(path);
 		} else if (still_running(pid, start)) {
-			scan->live_count += read_record(
+			scan->live_count += read_held(
 				path, scan->live + scan->live_count,
 				LIVE_MAX - scan->live_count);
 			free(path);
@@ -538,7 +568,7 @@ static unsigned int flush_record(TSS2_SYS_CONTEXT *sys, const char *path,
 				 const struct scan *scan)
 {
 	struct listed list[TPM_HELD_MAX];
-	size_t count = read_record(path, list, TPM_HELD_MAX);
+	size_t count = read_held(path, list, TPM_HELD_MAX);
 	unsigned int flushed = 0;
 
 	for (size_t i = 0; i < count; i++) {
