@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 import tpmenv
 from conftest import BUILD, MODULE, PRELOAD, Env, tpm_leftovers
-from test_bus import pin_auth, rsa_public
+from test_bus import pin_auth, rsa_public, wrap_secret
 
 PROGRAM = os.path.join(BUILD, "test/integration/tpmcard-secrets-host")
 PIN = "Mem-PIN-of-tpmcard-4711"
@@ -51,25 +51,14 @@ def card(mode, tmp_path):
 
 def token_secrets(env):
     with sqlite3.connect(env.store) as db:
-        salt, pub, priv = db.execute(
-            "SELECT user_salt, user_pub, user_priv FROM tokens").fetchone()
-    auth = pin_auth(PIN, salt)
-    (env.dir / "seal.pub").write_bytes(pub)
-    (env.dir / "seal.priv").write_bytes(priv)
-    ctx, wrap = str(env.dir / "seal.ctx"), str(env.dir / "wrap.bin")
-    env.tpm.tools("tpm2_load", "-C", "0x81000001", "-u",
-                  str(env.dir / "seal.pub"), "-r", str(env.dir / "seal.priv"),
-                  "-c", ctx)
-    env.tpm.tools("tpm2_unseal", "-c", ctx, "-p", "hex:" + auth.hex(),
-                  "-o", wrap)
-    env.tpm.tools("tpm2_flushcontext", "--transient-object")
+        (salt,) = db.execute("SELECT user_salt FROM tokens").fetchone()
+    wrap = wrap_secret(env.tpm.tools, env.store, PIN, env.dir)
     plain = os.urandom(24)
     (env.dir / "cipher.bin").write_bytes(
         rsa_public(env).encrypt(plain, padding.PKCS1v15()))
     (env.dir / "pin").write_bytes(PIN.encode())
-    return {"PIN": PIN.encode(), "PIN auth": auth,
-            "wrap secret": open(wrap, "rb").read(),
-            "decrypted plaintext": plain}
+    return {"PIN": PIN.encode(), "PIN auth": pin_auth(PIN, salt),
+            "wrap secret": wrap, "decrypted plaintext": plain}
 
 
 def start_host(env, mode, extra=None):

@@ -50,12 +50,12 @@ def tcti_tag(tcti):
 TPM_COMMAND_PORT = 2321
 
 
-def tpm_commands(pcap_path):
-    """The command codes of every TPM command tpm2-tss's pcap TCTI
-    recorded, in order: a pcapng file of IPv4/TCP frames, commands sent
-    to port 2321."""
+def tpm_command_bytes(pcap_path):
+    """Every TPM command tpm2-tss's pcap TCTI recorded, in order, as it
+    was sent: a pcapng file of IPv4/TCP frames, commands sent to port
+    2321."""
     data = open(pcap_path, "rb").read()
-    codes, off = [], 0
+    commands, off = [], 0
     while off + 12 <= len(data):
         kind, length = struct.unpack_from("<II", data, off)
         if length < 12 or off + length > len(data):
@@ -67,10 +67,16 @@ def tpm_commands(pcap_path):
             tcp = (frame[ip + 12] >> 4) * 4
             (port,) = struct.unpack_from(">H", frame, ip + 2)
             if port == TPM_COMMAND_PORT and len(frame) >= ip + tcp + 10:
-                codes.append(struct.unpack_from(">I", frame,
-                                                ip + tcp + 6)[0])
+                commands.append(frame[ip + tcp:])
         off += length
-    return codes
+    return commands
+
+
+def tpm_commands(pcap_path):
+    """The command codes of every TPM command tpm2-tss's pcap TCTI
+    recorded, in order."""
+    return [struct.unpack_from(">I", command, 6)[0]
+            for command in tpm_command_bytes(pcap_path)]
 
 
 def wait_for(predicate, timeout=10.0, what="condition"):
