@@ -282,15 +282,6 @@ CK_RV token_object_create(struct tc_session *session,
 	return rv;
 }
 
-/* A visible object of the session's token, or NULL. */
-static struct tc_object *visible_locked(struct tc_session *session,
-					int64_t id)
-{
-	struct tc_object *obj = token_object_get_locked(session->token, id);
-
-	return obj && token_object_visible(session, obj) ? obj : NULL;
-}
-
 static CK_RV copy_locked(struct tc_session *session, struct tc_object *from,
 			 const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 			 int64_t *id)
@@ -329,7 +320,7 @@ CK_RV token_object_copy(struct tc_session *session, int64_t object_id,
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
-	obj = visible_locked(session, object_id);
+	obj = token_object_visible_get_locked(session, object_id);
 	rv = obj ? copy_locked(session, obj, tmpl, count, new_id) :
 		   CKR_OBJECT_HANDLE_INVALID;
 	tc_mutex_unlock(&session->mod->lock);
@@ -381,7 +372,7 @@ CK_RV token_object_set_attrs(struct tc_session *session, int64_t object_id,
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
-	obj = visible_locked(session, object_id);
+	obj = token_object_visible_get_locked(session, object_id);
 	rv = obj ? set_locked(session, obj, tmpl, count) :
 		   CKR_OBJECT_HANDLE_INVALID;
 	tc_mutex_unlock(&session->mod->lock);
@@ -409,7 +400,7 @@ CK_RV token_object_destroy(struct tc_session *session, int64_t object_id)
 	CK_RV rv;
 
 	tc_mutex_lock(&mod->lock);
-	obj = visible_locked(session, object_id);
+	obj = token_object_visible_get_locked(session, object_id);
 	if (obj == NULL)
 		rv = CKR_OBJECT_HANDLE_INVALID;
 	else if (!attrs_get_bool(&obj->attrs, CKA_DESTROYABLE, true))

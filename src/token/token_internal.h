@@ -258,6 +258,9 @@ CK_RV token_key_for_op_locked(struct tc_session *session, int64_t key_id,
 /* Whether the session may see the object (private ones need login). */
 bool token_object_visible(const struct tc_session *session,
 			  const struct tc_object *obj);
+/* The object with this id if the session may see it, else NULL. */
+struct tc_object *token_object_visible_get_locked(struct tc_session *session,
+						  int64_t id);
 CK_RV token_object_key_locked(struct tc_session *session,
 			      struct tc_object *obj, struct tpm_key **key);
 /*

@@ -37,9 +37,8 @@ bool token_object_visible(const struct tc_session *session,
 	return token->logged_in && token->user == CKU_USER;
 }
 
-/* A visible object of the session's token, or NULL. */
-static struct tc_object *lookup_locked(struct tc_session *session,
-				       int64_t id)
+struct tc_object *token_object_visible_get_locked(struct tc_session *session,
+						  int64_t id)
 {
 	struct tc_object *obj = token_object_get_locked(session->token, id);
 
@@ -100,7 +99,7 @@ CK_RV token_object_get_attrs(struct tc_session *session, int64_t object_id,
 	CK_RV rv = CKR_OK;
 
 	tc_mutex_lock(&session->mod->lock);
-	obj = lookup_locked(session, object_id);
+	obj = token_object_visible_get_locked(session, object_id);
 	if (obj == NULL) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
 		goto out;
@@ -124,7 +123,7 @@ CK_RV token_object_size(struct tc_session *session, int64_t object_id,
 	CK_RV rv = CKR_OK;
 
 	tc_mutex_lock(&session->mod->lock);
-	obj = lookup_locked(session, object_id);
+	obj = token_object_visible_get_locked(session, object_id);
 	if (obj == NULL) {
 		rv = CKR_OBJECT_HANDLE_INVALID;
 	} else {
@@ -340,8 +339,8 @@ CK_RV token_wrap_check(struct tc_session *session, int64_t wrapping_id,
 	CK_RV rv = CKR_MECHANISM_INVALID;
 
 	tc_mutex_lock(&session->mod->lock);
-	wrapping = lookup_locked(session, wrapping_id);
-	key = lookup_locked(session, key_id);
+	wrapping = token_object_visible_get_locked(session, wrapping_id);
+	key = token_object_visible_get_locked(session, key_id);
 	if (wrapping == NULL)
 		rv = CKR_WRAPPING_KEY_HANDLE_INVALID;
 	else if (key == NULL)
@@ -360,7 +359,7 @@ CK_RV token_unwrap_check(struct tc_session *session, int64_t unwrapping_id)
 	CK_RV rv;
 
 	tc_mutex_lock(&session->mod->lock);
-	rv = lookup_locked(session, unwrapping_id) ?
+	rv = token_object_visible_get_locked(session, unwrapping_id) ?
 		     CKR_MECHANISM_INVALID :
 		     CKR_UNWRAPPING_KEY_HANDLE_INVALID;
 	tc_mutex_unlock(&session->mod->lock);
