@@ -113,13 +113,64 @@ static enum tpm_rc pin_nv_store(const struct pin_nv *nv, uint8_t **out,
 	return TPM_OK;
 }
 
-/* The end of a counter branch: its command code, then the OR. */
-static enum tpm_rc finish_branch_locked(struct tpm *tpm,
-					const struct tpm_session *s,
-					const struct pin_nv *nv, TPM2_CC code)
+/*
+ * The salted policy session a PIN is proven in, with the SRK proven
+ * first: starting it through the module's session proves an SRK the hint
+ * file gave (tpm_salt.c); one that fails that is read again, and only a
+ * session under the SRK as the TPM has it ever carries the PIN.
+ */
+static enum tpm_rc policy_start_once_locked(struct tpm *tpm,
+					    struct tpm_session *s)
 {
-	enum tpm_rc rc = tpm_policy_run_command_code_locked(tpm, s, code);
+	enum tpm_rc rc = tpm_session_ready_locked(tpm);
 
+	if (rc == TPM_OK)
+		rc = tpm_policy_start_locked(tpm, true, s);
+	return rc;
+}
+
+static enum tpm_rc proven_policy_start_locked(struct tpm *tpm,
+					      struct tpm_session *s)
+{
+	enum tpm_rc rc = policy_start_once_locked(tpm, s);
+
+	/* A failure under a remembered SRK: that SRK may be gone. */
+	if (rc == TPM_OK || !tpm->srk_unproven || rc == TPM_E_NO_DEVICE ||
+	    rc == TPM_E_IO || rc == TPM_E_NO_MEMORY)
+		return rc;
+	rc = tpm_srk_proven_locked(tpm);
+	if (rc == TPM_OK)
+		rc = policy_start_once_locked(tpm, s);
+	return rc;
+}
+
+/*
+ * A policy session through one of the counter's branches: the branch's
+ * own assertion, its command code, then the OR of all three.  The change
+ * branch's session is started through the salted session, whose answer
+ * proves the SRK, because its command carries the PIN's auth.
+ */
+static enum tpm_rc branch_start_locked(struct tpm *tpm,
+				       const struct pin_nv *nv,
+				       enum branch branch,
+				       struct tpm_session *s)
+{
+	static const TPM2_CC codes[B_COUNT] = {
+		[B_READ] = TPM2_CC_NV_Read,
+		[B_CHANGE] = TPM2_CC_NV_ChangeAuth,
+		[B_FIRST] = TPM2_CC_NV_Write,
+	};
+	enum tpm_rc rc = branch == B_CHANGE ?
+				 proven_policy_start_locked(tpm, s) :
+				 tpm_policy_start_locked(tpm, false, s);
+
+	if (rc == TPM_OK && branch == B_CHANGE)
+		rc = tpm_policy_run_auth_value_locked(tpm, s);
+	if (rc == TPM_OK && branch == B_FIRST)
+		rc = tpm_policy_run_nv_written_locked(tpm, s, false);
+	if (rc == TPM_OK)
+		rc = tpm_policy_run_command_code_locked(tpm, s,
+							codes[branch]);
 	if (rc == TPM_OK)
 		rc = tpm_policy_run_or_locked(tpm, s, nv->branches, B_COUNT);
 	return rc;
@@ -148,13 +199,9 @@ static enum tpm_rc first_write_locked(struct tpm *tpm, struct pin_nv *nv,
 	};
 	struct tpm_session s = { 0 };
 	size_t off = 0;
-	enum tpm_rc rc = tpm_policy_start_locked(tpm, false, &s);
+	enum tpm_rc rc = branch_start_locked(tpm, nv, B_FIRST, &s);
 	TSS2_RC trc = TSS2_SYS_RC_GENERAL_FAILURE;
 
-	if (rc == TPM_OK)
-		rc = tpm_policy_run_nv_written_locked(tpm, &s, false);
-	if (rc == TPM_OK)
-		rc = finish_branch_locked(tpm, &s, nv, TPM2_CC_NV_Write);
 	if (rc == TPM_OK &&
 	    Tss2_MU_TPMS_NV_PIN_COUNTER_PARAMETERS_Marshal(
 		    &counter, data.buffer, sizeof(data.buffer), &off) ==
@@ -256,37 +303,6 @@ enum tpm_rc tpm_pin_nv_create(struct tpm *tpm, const uint8_t *auth,
 	return pin_nv_store(&nv, out, out_len);
 }
 
-/*
- * The salted policy session a PIN is proven in, with the SRK proven
- * first: starting it through the module's session proves an SRK the hint
- * file gave (tpm_salt.c); one that fails that is read again, and only a
- * session under the SRK as the TPM has it ever carries the PIN.
- */
-static enum tpm_rc policy_start_once_locked(struct tpm *tpm,
-					    struct tpm_session *s)
-{
-	enum tpm_rc rc = tpm_session_ready_locked(tpm);
-
-	if (rc == TPM_OK)
-		rc = tpm_policy_start_locked(tpm, true, s);
-	return rc;
-}
-
-static enum tpm_rc proven_policy_start_locked(struct tpm *tpm,
-					      struct tpm_session *s)
-{
-	enum tpm_rc rc = policy_start_once_locked(tpm, s);
-
-	/* A failure under a remembered SRK: that SRK may be gone. */
-	if (rc == TPM_OK || !tpm->srk_unproven || rc == TPM_E_NO_DEVICE ||
-	    rc == TPM_E_IO || rc == TPM_E_NO_MEMORY)
-		return rc;
-	rc = tpm_srk_proven_locked(tpm);
-	if (rc == TPM_OK)
-		rc = policy_start_once_locked(tpm, s);
-	return rc;
-}
-
 /* TPM2_NV_Read of the secret through the policy session, encrypted. */
 static enum tpm_rc read_secret_locked(struct tpm *tpm, struct tpm_session *s,
 				      const struct pin_nv *nv,
@@ -366,14 +382,10 @@ static enum tpm_rc change_locked(struct tpm *tpm, const struct pin_nv *nv,
 		.response_auth = new_auth, .response_auth_len = new_len,
 	};
 	struct tpm_session s = { 0 };
-	enum tpm_rc rc = proven_policy_start_locked(tpm, &s);
+	enum tpm_rc rc = branch_start_locked(tpm, nv, B_CHANGE, &s);
 	TSS2_RC trc = TSS2_SYS_RC_GENERAL_FAILURE;
 
 	memcpy(value.buffer, new_auth, new_len);
-	if (rc == TPM_OK)
-		rc = tpm_policy_run_auth_value_locked(tpm, &s);
-	if (rc == TPM_OK)
-		rc = finish_branch_locked(tpm, &s, nv, TPM2_CC_NV_ChangeAuth);
 	if (rc == TPM_OK)
 		trc = Tss2_Sys_NV_ChangeAuth_Prepare(
 			tpm_sys(tpm), nv->counter.pub.nvIndex, &value);
@@ -418,11 +430,9 @@ static enum tpm_rc count_locked(struct tpm *tpm, const struct pin_nv *nv,
 	};
 	struct tpm_session s = { 0 };
 	size_t off = 0;
-	enum tpm_rc rc = tpm_policy_start_locked(tpm, false, &s);
+	enum tpm_rc rc = branch_start_locked(tpm, nv, B_READ, &s);
 	TSS2_RC trc = TSS2_SYS_RC_GENERAL_FAILURE;
 
-	if (rc == TPM_OK)
-		rc = finish_branch_locked(tpm, &s, nv, TPM2_CC_NV_Read);
 	if (rc == TPM_OK)
 		trc = Tss2_Sys_NV_Read_Prepare(tpm_sys(tpm),
 					       nv->counter.pub.nvIndex,
