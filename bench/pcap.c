@@ -93,19 +93,24 @@ const char *tpm_command_name(uint32_t code)
 		uint32_t code;
 		const char *name;
 	} names[] = {
-		{ 0x120, "EvictControl" },     { 0x131, "CreatePrimary" },
+		{ 0x120, "EvictControl" },     { 0x122, "NV_UndefineSpace" },
+		{ 0x12a, "NV_DefineSpace" },   { 0x131, "CreatePrimary" },
+		{ 0x137, "NV_Write" },	       { 0x13b, "NV_ChangeAuth" },
 		{ 0x13e, "SequenceComplete" }, { 0x144, "Startup" },
-		{ 0x150, "ObjectChangeAuth" }, { 0x153, "Create" },
+		{ 0x14e, "NV_Read" },	       { 0x150, "ObjectChangeAuth" },
+		{ 0x151, "PolicySecret" },     { 0x153, "Create" },
 		{ 0x154, "ECDH_ZGen" },	       { 0x155, "HMAC" },
 		{ 0x156, "Import" },	       { 0x157, "Load" },
 		{ 0x159, "RSA_Decrypt" },      { 0x15b, "HMAC_Start" },
 		{ 0x15c, "SequenceUpdate" },   { 0x15d, "Sign" },
 		{ 0x15e, "Unseal" },	       { 0x161, "ContextLoad" },
 		{ 0x162, "ContextSave" },      { 0x165, "FlushContext" },
+		{ 0x169, "NV_ReadPublic" },    { 0x16b, "PolicyAuthValue" },
+		{ 0x16c, "PolicyCommandCode" }, { 0x171, "PolicyOR" },
 		{ 0x173, "ReadPublic" },       { 0x176, "StartAuthSession" },
 		{ 0x17a, "GetCapability" },    { 0x17b, "GetRandom" },
 		{ 0x181, "ReadClock" },	       { 0x18a, "TestParms" },
-		{ 0x193, "EncryptDecrypt2" },
+		{ 0x18f, "PolicyNvWritten" },  { 0x193, "EncryptDecrypt2" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
