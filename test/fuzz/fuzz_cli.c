@@ -21,7 +21,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,16 +212,6 @@ static void free_arguments(char **argv)
 		free(argv[i]);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static bool is_kept(const char *name)
 {
 	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
@@ -245,7 +234,7 @@ static void clean_scratch(void)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
 		    is_kept(e->d_name))
 			continue;
-		nftw(e->d_name, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fuzz_remove_tree(e->d_name);
 	}
 	closedir(dir);
 	enter_scratch(false);

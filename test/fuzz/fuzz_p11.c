@@ -42,10 +42,15 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+void fuzz_remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void remove_scratch(void)
 {
 	if (fuzz_env.dir[0] != '\0')
-		nftw(fuzz_env.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fuzz_remove_tree(fuzz_env.dir);
 }
 
 static void path_in_scratch(char *out, const char *name)

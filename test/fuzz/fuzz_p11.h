@@ -40,6 +40,9 @@ void fuzz_fail(const char *fmt, ...)
  */
 void fuzz_env_setup(const char *target);
 
+/* Removes a file, or a directory and all below it (links not followed). */
+void fuzz_remove_tree(const char *path);
+
 /* Creates the store and the token (the CLI's token add). */
 void fuzz_env_create_token(void);
 

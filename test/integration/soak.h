@@ -27,11 +27,6 @@ CK_RV soak_login(CK_SESSION_HANDLE s, const char *pin);
 /* Up to max objects with this label and class (cls -1: any class). */
 CK_ULONG soak_find(CK_SESSION_HANDLE s, const char *label, long cls,
 		   CK_OBJECT_HANDLE *found, CK_ULONG max);
-/* A key's CKA_PUBLIC_KEY_INFO, as DER (in der, *der_len) and parsed. */
-EVP_PKEY *soak_public_key(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
-			  unsigned char *der, CK_ULONG *der_len);
-bool soak_verifies(EVP_PKEY *pkey, const unsigned char *msg, size_t msg_len,
-		   const unsigned char *sig, size_t sig_len);
 /* Signs random bytes with SHA-256 (ECDSA or PKCS#1 v1.5, as pub is) and
  * counts a signature that does not verify against pub as unexpected. */
 CK_RV soak_sign(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, EVP_PKEY *pub,

@@ -13,6 +13,7 @@
 
 #include <openssl/x509.h>
 
+#include "p11check.h"
 #include "soak.h"
 
 #define MAX_EXPECTED 16384
@@ -93,7 +94,7 @@ static void check_key(CK_SESSION_HANDLE s, const struct expected *e)
 		EVP_PKEY_free(recorded);
 		return;
 	}
-	now = soak_public_key(s, pub, der, &der_len);
+	now = p11check_public_key(fn, s, pub, der, &der_len);
 	if (recorded == NULL || now == NULL || der_len != e->len ||
 	    memcmp(der, e->bytes, e->len) != 0)
 		soak_fail("kept key's public key changed", CKR_GENERAL_ERROR,

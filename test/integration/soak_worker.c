@@ -18,6 +18,7 @@
 
 #include <openssl/rand.h>
 
+#include "p11check.h"
 #include "soak.h"
 
 #define THREADS 4
@@ -86,11 +87,7 @@ static int pick(struct worker *w, int n)
 /* Whether the object is there for this process now. */
 static bool own_visible(const struct own *o)
 {
-	const struct soak_token *t = &tokens[o->token];
-
-	if (!o->private)
-		return true;
-	return t->logged_in;
+	return !o->private || tokens[o->token].logged_in;
 }
 
 /* A private session object made before the last logout is gone. */
@@ -165,7 +162,7 @@ static void op_keygen(struct worker *w, struct soak_token *t)
 	    rv != CKR_OK)
 		return;
 	o.der_len = sizeof(o.der);
-	o.pub = soak_public_key(s, o.pub_handle, o.der, &o.der_len);
+	o.pub = p11check_public_key(fn, s, o.pub_handle, o.der, &o.der_len);
 	if (o.pub == NULL) {
 		soak_fail("generated key's public key", CKR_GENERAL_ERROR,
 			  CKR_OK);
@@ -488,9 +485,9 @@ static int token_setup(struct soak_token *t)
 	ok = soak_find(s, "ec", CKO_PRIVATE_KEY, &t->ec, 1) == 1 &&
 	     soak_find(s, "rsa", CKO_PRIVATE_KEY, &t->rsa, 1) == 1;
 	der_len = sizeof(der);
-	t->ec_pub = ok ? soak_public_key(s, t->ec, der, &der_len) : NULL;
+	t->ec_pub = ok ? p11check_public_key(fn, s, t->ec, der, &der_len) : NULL;
 	der_len = sizeof(der);
-	t->rsa_pub = ok ? soak_public_key(s, t->rsa, der, &der_len) : NULL;
+	t->rsa_pub = ok ? p11check_public_key(fn, s, t->rsa, der, &der_len) : NULL;
 	if (t->ec_pub == NULL || t->rsa_pub == NULL) {
 		fprintf(stderr, "soak: token %s lacks keys ec and rsa\n",
 			t->label);
