@@ -210,6 +210,7 @@ void token_counter_remove_locked(struct tc_module *mod,
 	const struct db_seal *user = &row->user;
 	bool matches = false;
 	struct tpm *tpm;
+	enum tpm_rc rc;
 
 	if (user->nv.len <= sizeof(no_counter_marker) ||
 	    token_tpm_locked(mod, &tpm) != CKR_OK)
@@ -219,9 +220,15 @@ void token_counter_remove_locked(struct tc_module *mod,
 	 * matching the SRK by the recorded name first lets a killed process
 	 * leave nothing unlisted (tpm_reclaim.c).
 	 */
-	if (tpm_srk_match(tpm, row->srk_name.data, row->srk_name.len,
-			  &matches) != TPM_OK ||
-	    !matches) {
+	rc = tpm_srk_match(tpm, row->srk_name.data, row->srk_name.len,
+			   &matches);
+	if (rc != TPM_OK) {
+		log_warn("token '%s': cannot tell whether this TPM holds its "
+			 "PIN counter (%s); not undefined", row->label,
+			 tpm_rc_text(rc));
+		return;
+	}
+	if (!matches) {
 		log_warn("token '%s': its PIN counter is not in this TPM; not "
 			 "undefined", row->label);
 		return;

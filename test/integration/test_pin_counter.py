@@ -5,14 +5,15 @@ CKF_USER_PIN_COUNT_LOW / FINAL_TRY / LOCKED from the TPM's count; the
 SO's C_InitPIN unlocks it with a fresh counter; a TPM without room (or
 with an owner password) falls back to the DA-protected seal; a store
 from before counters gets one at the user's next login; removing a
-token removes its counter."""
+token removes its counter, or says which index stays when it cannot."""
 import sqlite3
 
 import PyKCS11
 import pytest
 
 import tpmenv
-from conftest import SO_PIN, USER_PIN, Env, pin_count, pin_counters
+from conftest import (SO_PIN, USER_PIN, Env, pin_count, pin_counters,
+                      tpm_leftovers, tpmcard_indices)
 from test_pin import lockout_counter
 
 WRONG = "000000"
@@ -171,6 +172,41 @@ def test_removing_a_token_removes_its_counter(env, swtpm):
     env.cli("token", "remove", "t1")
     assert len(pin_counters(swtpm)) == 1
     assert login(env, USER_PIN, token="t2")["rv"] == "CKR_OK"
+
+
+@pytest.mark.parametrize("srk", ["persistent", "transient"])
+def test_a_counter_that_cannot_be_undefined_is_reported(mode, tmp_path,
+                                                        srk):
+    """The owner took a password after the token was made: removing the
+    token cannot undefine its indices (with a transient SRK, it cannot
+    even make the SRK to check that they are this TPM's).  The token goes
+    all the same, and the warning says what stays and why."""
+    if mode != "direct":
+        pytest.skip("one private TPM is enough for this")
+    tpm = tpmenv.SwTpm()
+    try:
+        env = Env(tpm.tcti, {}, str(tmp_path / "store.sqlite3"),
+                  str(tmp_path / "run"))
+        if srk == "persistent":
+            env.cli("init", "--persist-srk")
+        env.add_token("t1")
+        indices = sorted(tpmcard_indices(tpm))
+        assert len(indices) == 2
+        tpm.tools("tpm2_changeauth", "-c", "o", "ownerpass")
+        out = env.cli("token", "remove", "t1", env={"TPMCARD_LOG": "info"})
+        if srk == "persistent":
+            for handle in indices:
+                assert "NV index 0x%08x stays in the TPM" % handle in \
+                    out.stderr
+            assert "tpm2_nvundefine removes it" in out.stderr
+        else:
+            assert "cannot tell whether this TPM holds its PIN counter" \
+                in out.stderr
+        assert sorted(tpmcard_indices(tpm)) == indices
+        assert "t1" not in env.cli("token", "list").stdout
+        assert tpm_leftovers(tpm) == ""
+    finally:
+        tpm.stop()
 
 
 def test_so_login_is_unaffected(env):
